@@ -1,0 +1,23 @@
+#include "core/nets/common/equal_linear.h"
+
+#include <cmath>
+
+#include "core/nets/common/fused_act.h"
+
+namespace deltaedit::nets {
+
+EqualLinearImpl::EqualLinearImpl(int64_t in_dim, int64_t out_dim, double lr_mul_, bool lrelu,
+                                 double bias_init)
+    : scale(lr_mul_ / std::sqrt(static_cast<double>(in_dim))), lr_mul(lr_mul_), fused_lrelu(lrelu) {
+  weight = register_parameter("weight", torch::randn({out_dim, in_dim}) / lr_mul);
+  bias = register_parameter("bias", torch::full({out_dim}, bias_init));
+}
+
+torch::Tensor EqualLinearImpl::forward(const torch::Tensor& x) {
+  if (fused_lrelu) {
+    return fused_leaky_relu(torch::nn::functional::linear(x, weight * scale), bias * lr_mul);
+  }
+  return torch::nn::functional::linear(x, weight * scale, bias * lr_mul);
+}
+
+}  // namespace deltaedit::nets
