@@ -11,7 +11,7 @@ PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libqt6test6    # Qt 6 Widgets + QtTest
   libopencv-dev libeigen3-dev
   libdlib-dev libdlib-data                       # dlib + the 68-landmark predictor
-  libicu-dev zlib1g-dev
+  libicu-dev zlib1g-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   xvfb xauth                                     # GUI screenshots under a virtual display
   python3-torch python3-numpy                    # only for cross-checking our files load in PyTorch

@@ -76,6 +76,9 @@ class EditEngine {
   // preview resolution from the skip images. RGB8, resolution x resolution.
   face::RgbImage render(const EditSession& session, const torch::Tensor& s, int64_t resolution = 0);
 
+  // The same as a float tensor [1, 3, r, r] in [-1, 1] on the CPU (before 8-bit rounding).
+  torch::Tensor render_tensor(const EditSession& session, const torch::Tensor& s, int64_t resolution = 0);
+
   // The whole photo with `face` (any size, aligned crop) pasted back with a feathered mask; for
   // aligned input the face itself.
   face::RgbImage paste_back(const EditSession& session, const face::RgbImage& face);

@@ -1,0 +1,33 @@
+#pragma once
+// Command-line parsing for `deltaedit`: subcommand, positional arguments and options.
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace deltaedit::cli {
+
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ParsedArgs {
+  std::vector<std::string> words;                         // subcommand words + positionals
+  std::map<std::string, std::vector<std::string>> values; // --opt value (repeatable)
+  std::vector<std::string> flags;                         // --flag
+
+  bool flag(const std::string& name) const;
+  std::optional<std::string> value(const std::string& name) const;  // last occurrence
+  std::vector<std::string> all(const std::string& name) const;
+  double number(const std::string& name, double fallback) const;
+  int integer(const std::string& name, int fallback) const;
+};
+
+// `value_options` take an argument ("--target X" or "--target=X"); `flag_options` don't.
+// Anything else starting with "--" is a UsageError.
+ParsedArgs parse_args(int argc, char** argv, const std::vector<std::string>& value_options,
+                      const std::vector<std::string>& flag_options);
+
+}  // namespace deltaedit::cli

@@ -1,0 +1,14 @@
+#pragma once
+// The subcommands of `deltaedit`. Each returns an exit code (exit_codes.h) and reports problems
+// on stderr; exceptions are mapped to exit codes by main.
+#include "app/cli/cli_args.h"
+
+namespace deltaedit::cli {
+
+int run_edit(const ParsedArgs& args);
+int run_invert(const ParsedArgs& args);
+int run_render(const ParsedArgs& args);
+int run_models_check(const ParsedArgs& args);
+int run_models_inspect(const ParsedArgs& args);
+
+}  // namespace deltaedit::cli

@@ -1,0 +1,22 @@
+#pragma once
+// Shared by the commands that need the networks: resolve the models folder, refuse early with
+// the check report when files are missing, pick the device, load the engine with progress.
+#include <memory>
+
+#include "app/cli/cli_args.h"
+#include "core/engine/edit_engine.h"
+
+namespace deltaedit::cli {
+
+// Throws ModelsMissing (exit code 3) with the report when the bundle is incomplete.
+std::unique_ptr<engine::EditEngine> load_engine(const ParsedArgs& args);
+
+// Edit steps from --target (repeatable), --source, --strength (one value, or one per target),
+// --threshold.
+std::vector<engine::EditStep> edit_steps(const ParsedArgs& args);
+
+struct ModelsMissing : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace deltaedit::cli

@@ -1,0 +1,113 @@
+// deltaedit: the command-line face editor. Thin: parsing and dispatch; the work is in core/.
+#include <iostream>
+#include <string>
+
+#include "app/cli/cli_args.h"
+#include "app/cli/commands.h"
+#include "app/cli/engine_setup.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/output_paths.h"
+#include "core/engine/edit_engine.h"
+#include "core/engine/edit_session.h"
+#include "core/face/face_errors.h"
+#include "core/io/model_file_error.h"
+
+namespace {
+
+constexpr const char* kHelp = R"(deltaedit - text-driven portrait editing (DeltaEdit, CVPR 2023)
+
+Usage:
+  deltaedit edit PHOTO... --target "face with a smile" [--target ...] -o OUT
+  deltaedit invert PHOTO -o SESSION.deltaedit
+  deltaedit render SESSION.deltaedit [--target ...] -o OUT.png
+  deltaedit models check [--verify-checksums]
+  deltaedit models inspect FILE
+
+Edit options:
+  --target TEXT       what the face should become; repeat to chain edits (each applied on
+                      top of the previous one)
+  --source TEXT       the neutral prompt (default "face")
+  --strength A        edit strength alpha (default 1; negative reverses the edit); one value
+                      for all targets or one per --target
+  --threshold B       relevance threshold beta (default 0.03): StyleSpace channels less
+                      relevant to the text direction than B are left unchanged
+  --aligned           the photos are already FFHQ-aligned face crops: skip face detection
+  --face N            which face to edit when there are several (0 = largest, default)
+  --paste-back        write the whole photo with the edited face pasted back (default)
+  --crop              write only the aligned face crop
+  --resolution R      render at a preview resolution (power of two) instead of full size
+  -o, --output PATH   output file; a folder when several photos are given
+  --overwrite         replace existing outputs (never done otherwise)
+
+Common options:
+  --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
+                      complete, else the bundled models/demo)
+  --device D          auto (CUDA when present, default), cpu, cuda or cuda:N
+  --quiet             no progress output
+  -h, --help          this help;  --version  the version
+
+Exit codes:
+  0 success   1 internal error   2 bad command line   3 model file missing or wrong
+  4 photo/session unreadable, corrupt or without a face   5 output exists or cannot be written
+)";
+
+int dispatch(const deltaedit::cli::ParsedArgs& args) {
+  using namespace deltaedit::cli;
+  const auto& w = args.words;
+  if (args.flag("help") || w.empty()) {
+    std::cout << kHelp;
+    return w.empty() && !args.flag("help") ? kUsage : kOk;
+  }
+  if (w[0] == "edit") return run_edit(args);
+  if (w[0] == "invert") return run_invert(args);
+  if (w[0] == "render") return run_render(args);
+  if (w[0] == "models" && w.size() >= 2 && w[1] == "check") return run_models_check(args);
+  if (w[0] == "models" && w.size() >= 2 && w[1] == "inspect") return run_models_inspect(args);
+  throw UsageError("unknown command '" + w[0] + "' (see deltaedit --help)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace deltaedit;
+  using namespace deltaedit::cli;
+  try {
+    for (int i = 1; i < argc; ++i)
+      if (std::string(argv[i]) == "--version") {
+        std::cout << "deltaedit 0.1.0\n";
+        return kOk;
+      }
+    const auto args = parse_args(
+        argc, argv,
+        {"target", "source", "strength", "threshold", "face", "output", "models", "device", "resolution"},
+        {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums"});
+    return dispatch(args);
+  } catch (const UsageError& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kUsage;
+  } catch (const ModelsMissing& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kModelProblem;
+  } catch (const io::ModelFileError& e) {
+    std::cerr << "deltaedit: model file problem: " << e.what() << "\n";
+    return kModelProblem;
+  } catch (const face::FaceModelError& e) {
+    std::cerr << "deltaedit: model file problem: " << e.what() << "\n";
+    return kModelProblem;
+  } catch (const OutputExists& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kOutputProblem;
+  } catch (const face::ImageError& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kInputProblem;
+  } catch (const engine::NoFaceError& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kInputProblem;
+  } catch (const engine::SessionFileError& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kInputProblem;
+  } catch (const std::exception& e) {
+    std::cerr << "deltaedit: internal error: " << e.what() << "\n";
+    return kInternalError;
+  }
+}
