@@ -1,0 +1,20 @@
+#include "tests/engine/engine_fixture.h"
+
+#include "tests/support/fixture_bundle.h"
+#include "tests/support/fixtures.h"
+
+namespace deltaedit::testing {
+
+std::filesystem::path fixture_bundle_dir() {
+  static const std::filesystem::path dir = make_fixture_model_bundle(temp_dir("bundle_shared").parent_path() / "fixture_bundle");
+  return dir;
+}
+
+engine::EditEngine* fixture_engine() {
+  if (fixtures_root().empty()) return nullptr;
+  static std::unique_ptr<engine::EditEngine> e = std::make_unique<engine::EditEngine>(
+      engine::locate_models(fixture_bundle_dir()), nets::choose_device("cpu"));
+  return e.get();
+}
+
+}  // namespace deltaedit::testing
