@@ -11,7 +11,7 @@ namespace deltaedit::face {
 
 // Refused before decoding: anything this large is a mistake or an attack, not a portrait.
 inline constexpr std::int64_t kMaxPhotoSide = 20000;
-inline constexpr std::int64_t kMaxPhotoPixels = 400'000'000;
+inline constexpr std::int64_t kMaxPhotoPixels = 250'000'000;  // 12000x9000 = 108 MP is fine
 
 // Loads PNG, JPEG, WebP, BMP or TIFF as 8-bit RGB, the way it is meant to be seen:
 // - JPEG EXIF orientation is applied (rotated/flipped upright);
