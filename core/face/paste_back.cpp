@@ -20,7 +20,8 @@ double paste_weight(cv::Point2d t, double feather) {
   // Distance into the square, with corners rounded to a circle of radius `feather`.
   const double dx = std::max(feather - std::min(t.x, 1 - t.x), 0.0);
   const double dy = std::max(feather - std::min(t.y, 1 - t.y), 0.0);
-  const double r = std::clamp((feather - std::hypot(dx, dy)) / feather, 0.0, 1.0);
+  if (dx == 0.0 && dy == 0.0) return 1.0;  // the inner square, most pixels
+  const double r = std::clamp((feather - std::sqrt(dx * dx + dy * dy)) / feather, 0.0, 1.0);
   return r * r * (3 - 2 * r);  // smoothstep: no visible seam at either end of the fade
 }
 
@@ -73,6 +74,10 @@ void paste_back_in_place(RgbImage& photo, const AlignedFace& alignment, const Rg
       const cv::Point2d t((u + 0.5) / face.cols, (v + 0.5) / face.rows);
       const double w = paste_weight(t, options.feather);
       if (w <= 0.0) continue;  // untouched: bit-identical
+      if (w >= 1.0) {
+        dst[x] = src[x];
+        continue;
+      }
       for (int c = 0; c < 3; ++c)
         dst[x][c] = cv::saturate_cast<uchar>(dst[x][c] + w * (src[x][c] - dst[x][c]));
     }
