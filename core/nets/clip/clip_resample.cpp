@@ -1,0 +1,62 @@
+#include "core/nets/clip/clip_resample.h"
+
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+namespace deltaedit::nets {
+namespace {
+
+constexpr int64_t kUpsample = 7;  // DeltaEdit's Upsample(scale_factor=7), nearest
+
+torch::Tensor build_matrix(int64_t side, int64_t kernel) {
+  const int64_t out = kUpsample * side / kernel;  // AvgPool2d drops an incomplete last window
+  auto a = torch::zeros({out, side}, torch::kFloat64);
+  auto acc = a.accessor<double, 2>();
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t j = 0; j < kernel; ++j) acc[o][(o * kernel + j) / kUpsample] += 1.0 / kernel;
+  return a;
+}
+
+}  // namespace
+
+torch::Tensor deltaedit_resample_matrix(int64_t side, int64_t kernel) {
+  if (side < 1 || kernel < 1 || kUpsample * side < kernel)
+    throw std::invalid_argument("deltaedit_resample: side " + std::to_string(side) +
+                                " and kernel " + std::to_string(kernel) +
+                                " give no output pixel");
+  static std::mutex mutex;
+  static std::map<std::pair<int64_t, int64_t>, torch::Tensor> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& m = cache[{side, kernel}];
+  if (!m.defined()) m = build_matrix(side, kernel);
+  return m;
+}
+
+torch::Tensor deltaedit_resample(const torch::Tensor& image, int64_t kernel) {
+  if (image.dim() != 4 || !image.is_floating_point()) {
+    std::ostringstream ss;
+    ss << "deltaedit_resample expects a floating [N, C, H, W] image, got " << image.sizes()
+       << " " << image.scalar_type();
+    throw std::invalid_argument(ss.str());
+  }
+  // The weights are multiples of 1/kernel; float32 matmuls keep the reference's accuracy.
+  // Half inputs (CUDA) are combined in float32 and rounded once at the end.
+  const auto compute = image.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+  const auto opts = image.options().dtype(compute);
+  auto rows = deltaedit_resample_matrix(image.size(2), kernel).to(opts);  // [Oh, H]
+  auto cols = deltaedit_resample_matrix(image.size(3), kernel).to(opts);  // [Ow, W]
+  auto x = torch::matmul(rows, image.to(compute));  // [N, C, Oh, W]
+  return torch::matmul(x, cols.t()).to(image.scalar_type());  // [N, C, Oh, Ow]
+}
+
+int64_t deltaedit_resample_kernel(int64_t side) {
+  if (side < 32 || side % 32 != 0)
+    throw std::invalid_argument("DeltaEdit's CLIP resampling needs a side that is a multiple of "
+                                "32 (kernel side/32), got " + std::to_string(side));
+  return side / 32;
+}
+
+}  // namespace deltaedit::nets
