@@ -1,0 +1,88 @@
+// A missing or damaged vocabulary file must fail with an error that names the file.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <fstream>
+
+#include "core/io/model_file_error.h"
+#include "core/text/clip_tokenizer.h"
+#include "tests/support/fixtures.h"
+
+namespace deltaedit::text {
+namespace {
+
+namespace fs = std::filesystem;
+
+void write_file(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string gzip(const std::string& plain) {
+  z_stream s{};
+  deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&s, plain.size()), '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  s.avail_in = static_cast<uInt>(plain.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  deflate(&s, Z_FINISH);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  return out;
+}
+
+// Expects from_file to throw ModelFileError naming `path` and mentioning `problem`.
+void expect_rejected(const fs::path& path, const std::string& problem) {
+  try {
+    ClipTokenizer::from_file(path);
+    ADD_FAILURE() << "accepted " << path;
+  } catch (const io::ModelFileError& e) {
+    EXPECT_EQ(e.file(), path);
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(problem), std::string::npos) << e.what();
+  }
+}
+
+TEST(TokenizerErrors, MissingFile) {
+  expect_rejected(testing::temp_dir("tok_missing") / "nope.txt.gz", "cannot open");
+}
+
+TEST(TokenizerErrors, NotGzip) {
+  const fs::path path = testing::temp_dir("tok_not_gzip") / "vocab.txt.gz";
+  write_file(path, "#version: 0.2\ni n\nt h\n and more plain text that is not compressed");
+  expect_rejected(path, "not a gzip file");
+}
+
+TEST(TokenizerErrors, TruncatedGzip) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  const std::string whole = testing::read_text(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  const fs::path path = testing::temp_dir("tok_truncated") / "vocab.txt.gz";
+  write_file(path, whole.substr(0, whole.size() / 2));
+  expect_rejected(path, "truncated");
+}
+
+TEST(TokenizerErrors, CorruptGzip) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  std::string bytes = testing::read_text(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  for (size_t i = 100; i < 400; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5A);
+  const fs::path path = testing::temp_dir("tok_corrupt") / "vocab.txt.gz";
+  write_file(path, bytes);
+  expect_rejected(path, "corrupt gzip");
+}
+
+TEST(TokenizerErrors, TooFewMerges) {
+  const fs::path path = testing::temp_dir("tok_short") / "vocab.txt.gz";
+  write_file(path, gzip("#version: 0.2\ni n\nt h\n"));
+  expect_rejected(path, "merges");
+}
+
+TEST(TokenizerErrors, MalformedMergeLine) {
+  std::string text = "#version: 0.2\n";
+  for (int i = 0; i < 49000; ++i) text += (i == 10 ? "just_one_symbol\n" : "a b\n");
+  const fs::path path = testing::temp_dir("tok_malformed") / "vocab.txt.gz";
+  write_file(path, gzip(text));
+  expect_rejected(path, "line 12");
+}
+
+}  // namespace
+}  // namespace deltaedit::text
