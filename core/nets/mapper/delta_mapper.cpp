@@ -37,12 +37,13 @@ DeltaMapperConfig DeltaMapperImpl::infer_config(const io::StateDict& w,
   const size_t split = static_cast<size_t>(cfg.coarse_layers + cfg.medium_layers);
   bool ok = s_widths.size() > split;
   for (size_t i = 0; ok && i < split; ++i) ok = s_widths[i] == cfg.style_width;
-  const int64_t fine = ok ? std::accumulate(s_widths.begin() + split, s_widths.end(), int64_t{0}) : 0;
+  const int64_t fine =
+      ok ? std::accumulate(s_widths.begin() + split, s_widths.end(), int64_t{0}) : 0;
   if (!ok || fine != cfg.fine_dim) {
     throw io::ModelFileError(
-        w.source(), "the mapper expects " + std::to_string(split) + " coarse/medium S layers of width " +
-                        std::to_string(cfg.style_width) + " followed by " +
-                        std::to_string(cfg.fine_dim) + " fine channels (S = " +
+        w.source(), "the mapper expects " + std::to_string(split) +
+                        " coarse/medium S layers of width " + std::to_string(cfg.style_width) +
+                        " followed by " + std::to_string(cfg.fine_dim) + " fine channels (S = " +
                         std::to_string(cfg.sspace_dim()) + "), but the generator's S widths are " +
                         list_str(s_widths) + ": the mapper does not belong to this generator");
   }

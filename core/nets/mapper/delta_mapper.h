@@ -33,7 +33,8 @@ class DeltaMapperImpl : public torch::nn::Module {
  public:
   // Sizes from the weights; `s_widths` (the generator's per-conv-layer S widths) must agree with
   // them, else io::ModelFileError naming the weights' file.
-  static DeltaMapperConfig infer_config(const io::StateDict& w, const std::vector<int64_t>& s_widths);
+  static DeltaMapperConfig infer_config(const io::StateDict& w,
+                                        const std::vector<int64_t>& s_widths);
 
   explicit DeltaMapperImpl(const DeltaMapperConfig& cfg);
 

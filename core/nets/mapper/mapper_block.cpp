@@ -6,7 +6,8 @@
 namespace deltaedit::nets {
 
 MapperBlockImpl::MapperBlockImpl(int64_t in_dim, int64_t out_dim, bool norm, int64_t depth) {
-  if (norm) mapping->push_back(torch::nn::Functional([](torch::Tensor x) { return pixel_norm(x); }));
+  if (norm)
+    mapping->push_back(torch::nn::Functional([](torch::Tensor x) { return pixel_norm(x); }));
   for (int64_t i = 0; i < depth; ++i) {
     mapping->push_back(EqualLinear(i == 0 ? in_dim : out_dim, out_dim, /*lr_mul=*/0.01,
                                    /*fused_lrelu=*/true));

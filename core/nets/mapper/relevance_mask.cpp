@@ -22,8 +22,8 @@ torch::Tensor keep_mask(const torch::Tensor& fs3, const torch::Tensor& dt_raw, d
 torch::Tensor mask_delta_s(const torch::Tensor& delta_s, const torch::Tensor& keep) {
   if (delta_s.dim() != 2 || keep.dim() != 1 || delta_s.size(1) != keep.size(0)) {
     std::ostringstream ss;
-    ss << "mask_delta_s: expected delta_s [B, S] and a mask [S], got " << delta_s.sizes()
-       << " and " << keep.sizes();
+    ss << "mask_delta_s: expected delta_s [B, S] and a mask [S], got " << delta_s.sizes() << " and "
+       << keep.sizes();
     throw std::invalid_argument(ss.str());
   }
   const auto k = keep.to(delta_s.device(), torch::kBool).unsqueeze(0);

@@ -33,9 +33,12 @@ io::StateDict manifest_state_dict(bool random_values = false) {
   io::StateDict w("net_face.pth");
   const auto manifest = read_text(fixture("manifests/deltamapper_net_face.json"));
   for (const auto& [name, shape] : mj::manifest_entries(manifest)) {
-    if (!random_values) w.add(name, torch::empty(shape));
-    else if (name.ends_with(".weight")) w.add(name, torch::randn(shape) / 0.01);
-    else w.add(name, torch::randn(shape));
+    if (!random_values)
+      w.add(name, torch::empty(shape));
+    else if (name.ends_with(".weight"))
+      w.add(name, torch::randn(shape) / 0.01);
+    else
+      w.add(name, torch::randn(shape));
   }
   return w;
 }
@@ -45,8 +48,10 @@ io::StateDict edited(const io::StateDict& w, const std::string& key,
                      const torch::Tensor* replacement) {
   io::StateDict out(w.source());
   for (const auto& [name, t] : w.entries()) {
-    if (name != key) out.add(name, t);
-    else if (replacement) out.add(name, *replacement);
+    if (name != key)
+      out.add(name, t);
+    else if (replacement)
+      out.add(name, *replacement);
   }
   return out;
 }
@@ -63,8 +68,8 @@ std::string model_error_of(F&& f) {
 
 TEST(DeltaMapper, MatchesReferenceOutput) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  auto loaded = load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(),
-                                  choose_device("cpu"));
+  auto loaded =
+      load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(), choose_device("cpu"));
   const auto& cfg = loaded.net->config();
   EXPECT_EQ(cfg.style_width, 64);
   EXPECT_EQ(cfg.fine_dim, 96);
@@ -79,8 +84,8 @@ TEST(DeltaMapper, MatchesReferenceOutput) {
 
 TEST(DeltaMapper, PipelineMapperOutput) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  auto loaded = load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(),
-                                  choose_device("cpu"));
+  auto loaded =
+      load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(), choose_device("cpu"));
   torch::NoGradGuard no_grad;
   const auto s = fixture_npy("pipeline/sspace.npy");
   const auto c = fixture_npy("pipeline/condition.npy");
@@ -115,14 +120,15 @@ TEST(DeltaMapper, FullSizeForwardOnCpu) {
   net->eval();
   torch::NoGradGuard no_grad;
   const auto s = torch::randn({1, 6048});
-  const auto c = torch::nn::functional::normalize(torch::randn({1, 1024}),
-                                                  torch::nn::functional::NormalizeFuncOptions().dim(1));
+  const auto c = torch::nn::functional::normalize(
+      torch::randn({1, 1024}), torch::nn::functional::NormalizeFuncOptions().dim(1));
   auto out = net->forward(s, c);  // warm-up
   const int reps = 5;
   const auto t0 = std::chrono::steady_clock::now();
   for (int r = 0; r < reps; ++r) out = net->forward(s, c);
   const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() / reps;
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count() /
+      reps;
   std::cout << "[ timing ] full-size DeltaMapper forward, batch 1, CPU ("
             << torch::get_num_threads() << " threads): " << ms << " ms\n";
   RecordProperty("forward_ms", std::to_string(ms));
@@ -166,8 +172,8 @@ TEST(DeltaMapper, GeneratorWidthsMustAgree) {
 
 TEST(DeltaMapper, RejectsWrongInputWidth) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  auto loaded = load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(),
-                                  choose_device("cpu"));
+  auto loaded =
+      load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(), choose_device("cpu"));
   torch::NoGradGuard no_grad;
   EXPECT_THROW(loaded.net->forward(torch::zeros({1, 543}), torch::zeros({1, 128})),
                std::invalid_argument);

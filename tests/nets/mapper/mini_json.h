@@ -33,10 +33,14 @@ inline std::string parse_string(const std::string& t, size_t& p) {
       continue;
     }
     const char e = t[++p];
-    if (e == 'n') out += '\n';
-    else if (e == 't') out += '\t';
-    else if (e == 'u') throw std::runtime_error("JSON: \\u escapes not supported here");
-    else out += e;  // \" \\ \/
+    if (e == 'n')
+      out += '\n';
+    else if (e == 't')
+      out += '\t';
+    else if (e == 'u')
+      throw std::runtime_error("JSON: \\u escapes not supported here");
+    else
+      out += e;  // \" \\ \/
   }
   ++p;
   return out;
@@ -97,7 +101,8 @@ inline std::vector<std::string> string_array(const std::string& t, const std::st
 }
 
 // Every {"name": ..., "shape": [...]} entry of a manifest, in file order.
-inline std::vector<std::pair<std::string, std::vector<int64_t>>> manifest_entries(const std::string& t) {
+inline std::vector<std::pair<std::string, std::vector<int64_t>>> manifest_entries(
+    const std::string& t) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   size_t from = t.find("\"state_dict\"");
   while (true) {

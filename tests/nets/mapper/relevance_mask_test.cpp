@@ -61,7 +61,8 @@ TEST(RelevanceMask, MaskedDeltaMatchesImprovedDs) {
 TEST(RelevanceMask, MaskAppliesToEveryBatchRow) {
   const auto keep = torch::tensor({true, false, true});
   const auto d = torch::tensor({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
-  EXPECT_TRUE(torch::equal(mask_delta_s(d, keep), torch::tensor({{1.f, 0.f, 3.f}, {4.f, 0.f, 6.f}})));
+  EXPECT_TRUE(
+      torch::equal(mask_delta_s(d, keep), torch::tensor({{1.f, 0.f, 3.f}, {4.f, 0.f, 6.f}})));
 }
 
 TEST(RelevanceMask, RejectsMismatchedShapes) {
