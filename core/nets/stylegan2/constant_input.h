@@ -27,8 +27,7 @@ class NoiseBuffersImpl : public torch::nn::Module {
   explicit NoiseBuffersImpl(const std::vector<int64_t>& resolutions) {
     for (size_t i = 0; i < resolutions.size(); ++i) {
       const int64_t r = resolutions[i];
-      noises_.push_back(
-          register_buffer("noise_" + std::to_string(i), torch::randn({1, 1, r, r})));
+      noises_.push_back(register_buffer("noise_" + std::to_string(i), torch::randn({1, 1, r, r})));
     }
   }
   // Layer i's noise image: [1, 1, r, r]. (Module::to and loading update the registered

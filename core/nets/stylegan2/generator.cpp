@@ -74,8 +74,7 @@ torch::Tensor GeneratorImpl::broadcast_w(const torch::Tensor& w) const {
 torch::Tensor GeneratorImpl::check_wplus(const torch::Tensor& wplus) const {
   if (wplus.dim() != 3 || wplus.size(1) != n_latent() || wplus.size(2) != style_dim())
     throw std::invalid_argument("W+ must be [B, " + std::to_string(n_latent()) + ", " +
-                                std::to_string(style_dim()) + "], got " +
-                                shape_str(wplus.sizes()));
+                                std::to_string(style_dim()) + "], got " + shape_str(wplus.sizes()));
   return wplus.to(options());
 }
 
@@ -134,8 +133,8 @@ torch::Tensor GeneratorImpl::synthesize(const std::vector<torch::Tensor>& styles
     if (max_resolution > 0 && resolution >= max_resolution) break;
     // Block k: upsampling conv (layer 2k-1), plain conv (layer 2k), toRGB (W+ slot 2k+1).
     const size_t j = 2 * k - 1;
-    x = conv_layers_[j](x, styles[j], noises->noise(j));              // [B, C, 2r, 2r]
-    x = conv_layers_[j + 1](x, styles[j + 1], noises->noise(j + 1));  // [B, C, 2r, 2r]
+    x = conv_layers_[j](x, styles[j], noises->noise(j));                  // [B, C, 2r, 2r]
+    x = conv_layers_[j + 1](x, styles[j + 1], noises->noise(j + 1));      // [B, C, 2r, 2r]
     skip = rgb_layers_[k](x, wplus.select(1, int64_t(2 * k + 1)), skip);  // [B, 3, 2r, 2r]
     resolution *= 2;
     if (skips) skips->push_back(skip);

@@ -32,7 +32,7 @@ class GeneratorImpl : public torch::nn::Module {
   int64_t style_dim() const { return cfg_.style_dim; }
   int64_t n_latent() const { return cfg_.n_latent(); }
   int64_t num_conv_layers() const { return cfg_.num_conv_layers(); }
-  std::vector<int64_t> s_widths() const { return cfg_.s_widths(); }        // sum = S dim
+  std::vector<int64_t> s_widths() const { return cfg_.s_widths(); }  // sum = S dim
   std::vector<int64_t> torgb_widths() const { return cfg_.torgb_widths(); }
   int64_t s_dim() const;
 
@@ -62,7 +62,7 @@ class GeneratorImpl : public torch::nn::Module {
   NoiseBuffers noises{nullptr};
 
  private:
-  torch::TensorOptions options() const;  // device and dtype of the weights
+  torch::TensorOptions options() const;                         // device and dtype of the weights
   torch::Tensor check_wplus(const torch::Tensor& wplus) const;  // validated, converted
   // The shared synthesis loop: one style [B, s_widths[j]] per conv layer.
   torch::Tensor synthesize(const std::vector<torch::Tensor>& styles, const torch::Tensor& wplus,

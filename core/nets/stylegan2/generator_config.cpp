@@ -16,8 +16,8 @@ std::string shape_str(c10::IntArrayRef s) {
 }
 
 // The tensor at `key` with `dims` dimensions, else ModelFileError naming file, key and shape.
-const torch::Tensor& tensor_with_dims(const io::StateDict& sd, const std::string& key,
-                                      int64_t dims, const char* expected) {
+const torch::Tensor& tensor_with_dims(const io::StateDict& sd, const std::string& key, int64_t dims,
+                                      const char* expected) {
   const torch::Tensor& t = sd.at(key);
   if (t.dim() != dims)
     throw io::ModelFileError(sd.source(), "key '" + key + "': expected shape " + expected +

@@ -38,8 +38,7 @@ LoadedGenerator load_generator(const std::filesystem::path& file, const ComputeD
   for (auto& p : net->parameters()) p.requires_grad_(false);
   net->eval();
   net->to(dev.device, dev.dtype);
-  torch::Tensor latent_avg =
-      avg->tensor.reshape({net->style_dim()}).to(dev.device, dev.dtype);
+  torch::Tensor latent_avg = avg->tensor.reshape({net->style_dim()}).to(dev.device, dev.dtype);
   return {net, latent_avg, file};
 }
 

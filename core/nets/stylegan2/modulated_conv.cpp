@@ -42,7 +42,7 @@ torch::Tensor ModulatedConv2dImpl::forward(const torch::Tensor& x, const torch::
     torch::Tensor y = F::conv_transpose2d(
         grouped, wt, F::ConvTranspose2dFuncOptions().stride(2).padding(0).groups(B));
     y = y.view({B, out_channel, y.size(2), y.size(3)});  // [B, out, 2H + 1, 2W + 1]
-    return blur(y);                                       // [B, out, 2H, 2W]
+    return blur(y);                                      // [B, out, 2H, 2W]
   }
   torch::Tensor y = F::conv2d(grouped, w.view({B * out_channel, in_channel, k, k}),
                               F::Conv2dFuncOptions().padding(k / 2).groups(B));

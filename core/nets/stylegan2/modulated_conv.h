@@ -26,10 +26,10 @@ class ModulatedConv2dImpl : public torch::nn::Module {
 
   int64_t in_channel, out_channel, kernel_size;
   bool demodulate, upsample;
-  double scale;           // 1 / sqrt(fan_in), equalized learning rate
-  torch::Tensor weight;   // [1, out, in, k, k]
+  double scale;                     // 1 / sqrt(fan_in), equalized learning rate
+  torch::Tensor weight;             // [1, out, in, k, k]
   EqualLinear modulation{nullptr};  // style_dim -> in, bias initialised to 1
-  Blur blur{nullptr};     // only when upsampling
+  Blur blur{nullptr};               // only when upsampling
 };
 TORCH_MODULE(ModulatedConv2d);
 

@@ -24,8 +24,8 @@ torch::Tensor FusedLeakyReLUImpl::forward(const torch::Tensor& x) {
 
 StyledConvImpl::StyledConvImpl(int64_t in, int64_t out, int64_t style_dim, bool upsample,
                                const std::vector<double>& blur_kernel) {
-  conv = register_module("conv", ModulatedConv2d(in, out, 3, style_dim, /*demodulate=*/true,
-                                                 upsample, blur_kernel));
+  conv = register_module(
+      "conv", ModulatedConv2d(in, out, 3, style_dim, /*demodulate=*/true, upsample, blur_kernel));
   noise = register_module("noise", NoiseInjection());
   activate = register_module("activate", FusedLeakyReLU(out));
 }

@@ -1,0 +1,192 @@
+// The generator against the reference outputs of rosinality's Generator and DeltaEdit's
+// stylespace_util on the small random model in fixtures/stylegan2/.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "core/io/checkpoint_reader.h"
+#include "core/nets/stylegan2/generator.h"
+#include "tests/nets/stylegan2/mini_json.h"
+#include "tests/support/fixtures.h"
+#include "tests/support/tensor_compare.h"
+
+namespace deltaedit::nets {
+namespace {
+
+using testing::fixture;
+using testing::fixture_npy;
+
+constexpr double kSingle = 1e-4;  // README: single float32 network
+
+class GeneratorFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (testing::fixtures_root().empty()) return;
+    loaded_ = new LoadedGenerator(load_generator(fixture("stylegan2/generator.pt"), {}));
+  }
+  static void TearDownTestSuite() {
+    delete loaded_;
+    loaded_ = nullptr;
+  }
+  void SetUp() override { DELTAEDIT_REQUIRE_FIXTURES(); }
+
+  Generator& g() { return loaded_->net; }
+  const torch::Tensor& latent_avg() { return loaded_->latent_avg; }
+
+  torch::NoGradGuard no_grad_;
+  static LoadedGenerator* loaded_;
+};
+LoadedGenerator* GeneratorFixture::loaded_ = nullptr;
+
+TEST_F(GeneratorFixture, MapsZToW) {
+  EXPECT_CLOSE_TO_REF(g()->mapping(fixture_npy("stylegan2/z.npy")), fixture_npy("stylegan2/w.npy"),
+                      kSingle);
+}
+
+TEST_F(GeneratorFixture, TruncatesTowardLatentAvg) {
+  const torch::Tensor w = fixture_npy("stylegan2/w.npy");
+  EXPECT_CLOSE_TO_REF(truncate(w, latent_avg(), 0.7), fixture_npy("stylegan2/w_trunc.npy"),
+                      kSingle);
+  // psi = 1 is the identity, psi = 0 the average.
+  EXPECT_CLOSE_TO_REF(truncate(w, latent_avg(), 1.0), w, 1e-6);
+  EXPECT_CLOSE_TO_REF(truncate(w, latent_avg(), 0.0), latent_avg().expand_as(w), 1e-7);
+}
+
+TEST_F(GeneratorFixture, RendersTruncatedZ) {
+  const torch::Tensor w = truncate(g()->mapping(fixture_npy("stylegan2/z.npy")), latent_avg(), 0.7);
+  EXPECT_CLOSE_TO_REF(g()->forward_w(g()->broadcast_w(w)),
+                      fixture_npy("stylegan2/image_z_trunc.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, RendersWPlus) {
+  EXPECT_CLOSE_TO_REF(g()->forward_w(fixture_npy("stylegan2/wplus.npy")),
+                      fixture_npy("stylegan2/image_w.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, MapsWPlusToS) {
+  EXPECT_CLOSE_TO_REF(g()->w_to_s(fixture_npy("stylegan2/wplus.npy")),
+                      fixture_npy("stylegan2/sspace.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, RendersFromS) {
+  EXPECT_CLOSE_TO_REF(
+      g()->synthesize_s(fixture_npy("stylegan2/sspace.npy"), fixture_npy("stylegan2/wplus.npy")),
+      fixture_npy("stylegan2/image_s.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, RendersEditedS) {
+  const torch::Tensor s =
+      fixture_npy("stylegan2/sspace.npy") + fixture_npy("stylegan2/delta_s.npy");
+  EXPECT_CLOSE_TO_REF(g()->synthesize_s(s, fixture_npy("stylegan2/wplus.npy")),
+                      fixture_npy("stylegan2/image_s_edit.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, RecordsEverySkipImage) {
+  std::vector<torch::Tensor> skips;
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  const torch::Tensor image = g()->synthesize_s(g()->w_to_s(wplus), wplus, 0, &skips);
+  ASSERT_EQ(static_cast<int64_t>(skips.size()), g()->config().log_size() - 1);
+  for (size_t i = 0; i < skips.size(); ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "stylegan2/rgb_skips/skip_%04d.npy", 4 << i);
+    SCOPED_TRACE(name);
+    EXPECT_CLOSE_TO_REF(skips[i], fixture_npy(name), kSingle);
+  }
+  EXPECT_TRUE(torch::equal(skips.back(), image));
+}
+
+TEST_F(GeneratorFixture, PreviewStopsAtTheRequestedResolution) {
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
+  EXPECT_CLOSE_TO_REF(g()->synthesize_s(s, wplus, 16),
+                      fixture_npy("stylegan2/rgb_skips/skip_0016.npy"), kSingle);
+  // Between two resolutions the next larger one is rendered.
+  EXPECT_EQ(g()->synthesize_s(s, wplus, 20).size(-1), 32);
+  EXPECT_CLOSE_TO_REF(g()->synthesize_s(s, wplus, 4),
+                      fixture_npy("stylegan2/rgb_skips/skip_0004.npy"), kSingle);
+}
+
+TEST_F(GeneratorFixture, EachSampleRendersAsInABatch) {
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
+  const torch::Tensor ref = fixture_npy("stylegan2/image_s.npy");
+  for (int64_t b = 0; b < wplus.size(0); ++b)
+    EXPECT_CLOSE_TO_REF(g()->synthesize_s(s.narrow(0, b, 1), wplus.narrow(0, b, 1)),
+                        ref.narrow(0, b, 1), kSingle);
+}
+
+TEST_F(GeneratorFixture, RejectsMisshapenInputs) {
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
+  EXPECT_THROW(g()->forward_w(wplus.narrow(1, 0, 9)), std::invalid_argument);
+  EXPECT_THROW(g()->synthesize_s(s.narrow(1, 0, 100), wplus), std::invalid_argument);
+  EXPECT_THROW(g()->synthesize_s(s.narrow(0, 0, 1), wplus), std::invalid_argument);
+  EXPECT_THROW(g()->mapping(s), std::invalid_argument);
+}
+
+TEST_F(GeneratorFixture, InfersTheConfigOfConfigJson) {
+  const auto cfg_json = testing::Json::parse(testing::read_text(fixture("stylegan2/config.json")));
+  const GeneratorConfig& cfg = g()->config();
+  EXPECT_EQ(g()->size(), cfg_json["size"].as_int());
+  EXPECT_EQ(g()->style_dim(), cfg_json["style_dim"].as_int());
+  EXPECT_EQ(cfg.n_mlp, cfg_json["n_mlp"].as_int());
+  EXPECT_DOUBLE_EQ(cfg.lr_mlp, cfg_json["lr_mlp"].number);
+  for (const auto& [res, width] : cfg_json["channels"].members)
+    EXPECT_EQ(cfg.channels_at(std::stoll(res)), width.as_int()) << "resolution " << res;
+  EXPECT_EQ(static_cast<int64_t>(cfg.channels.size()),
+            static_cast<int64_t>(cfg_json["channels"].members.size()));
+  EXPECT_EQ(cfg.log_size(), cfg_json["log_size"].as_int());
+  EXPECT_EQ(g()->num_conv_layers(), cfg_json["num_conv_layers"].as_int());
+  EXPECT_EQ(g()->n_latent(), cfg_json["n_latent"].as_int());
+  EXPECT_EQ(g()->s_widths(), cfg_json["sspace_widths"].as_ints());
+  EXPECT_EQ(g()->s_dim(), cfg_json["sspace_dim"].as_int());
+  EXPECT_EQ(cfg.layer_resolutions(), cfg_json["sspace_layer_resolution"].as_ints());
+  EXPECT_EQ(g()->torgb_widths(), cfg_json["torgb_widths"].as_ints());
+  std::vector<int64_t> blur;
+  for (double t : cfg.blur_kernel) blur.push_back(static_cast<int64_t>(t));
+  EXPECT_EQ(blur, cfg_json["blur_kernel"].as_ints());
+  const auto buffers = g()->noises->named_buffers();
+  const auto& noise_shapes = cfg_json["noise_shapes"].items;
+  ASSERT_EQ(buffers.size(), noise_shapes.size());
+  for (size_t i = 0; i < noise_shapes.size(); ++i)
+    EXPECT_EQ(g()->noises->noise(i).sizes().vec(), noise_shapes[i].as_ints()) << "noise " << i;
+}
+
+TEST_F(GeneratorFixture, LegacyFileGivesIdenticalWeights) {
+  const io::StateDict zip = io::load_state_dict(fixture("stylegan2/generator.pt"), "g_ema");
+  const io::StateDict legacy =
+      io::load_state_dict(fixture("stylegan2/generator_legacy.pt"), "g_ema");
+  ASSERT_EQ(zip.size(), legacy.size());
+  for (const auto& [name, t] : zip.entries()) {
+    ASSERT_TRUE(legacy.contains(name)) << name;
+    EXPECT_TRUE(torch::equal(t, legacy.at(name))) << name;
+  }
+  const LoadedGenerator other = load_generator(fixture("stylegan2/generator_legacy.pt"), {});
+  EXPECT_TRUE(torch::equal(other.latent_avg, latent_avg()));
+  const auto mine = g()->named_parameters();
+  for (const auto& p : other.net->named_parameters())
+    EXPECT_TRUE(torch::equal(p.value(), mine[p.key()])) << p.key();
+  const auto my_buffers = g()->named_buffers();
+  for (const auto& b : other.net->named_buffers())
+    EXPECT_TRUE(torch::equal(b.value(), my_buffers[b.key()])) << b.key();
+}
+
+TEST_F(GeneratorFixture, LoadedWeightsAreFrozenAndCarryTheCheckpointValues) {
+  const io::StateDict sd = io::load_state_dict(fixture("stylegan2/generator.pt"), "g_ema");
+  const auto params = g()->named_parameters();
+  const auto buffers = g()->named_buffers();
+  EXPECT_EQ(params.size() + buffers.size(), sd.size());
+  for (const auto& [name, t] : sd.entries()) {
+    const torch::Tensor* mine = params.find(name);
+    if (!mine) mine = buffers.find(name);
+    ASSERT_NE(mine, nullptr) << name;
+    EXPECT_TRUE(torch::equal(*mine, t)) << name;
+  }
+  for (const auto& p : params) EXPECT_FALSE(p.value().requires_grad()) << p.key();
+}
+
+}  // namespace
+}  // namespace deltaedit::nets
