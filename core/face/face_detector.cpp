@@ -43,9 +43,10 @@ struct FaceDetector::Impl {
   dlib::shape_predictor predictor;
 };
 
-FaceDetector::FaceDetector(const fs::path& predictor, DetectorOptions options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->predictor_path = find_shape_predictor(predictor);
+FaceDetector::FaceDetector(const fs::path& predictor, DetectorOptions options) {
+  fs::path path = find_shape_predictor(predictor);  // before building the HOG detector (slow)
+  impl_ = std::make_unique<Impl>();
+  impl_->predictor_path = std::move(path);
   impl_->options = options;
   try {
     dlib::deserialize(impl_->predictor_path.string()) >> impl_->predictor;
@@ -54,9 +55,9 @@ FaceDetector::FaceDetector(const fs::path& predictor, DetectorOptions options)
                          std::string("not a usable dlib shape predictor: ") + e.what());
   }
   if (impl_->predictor.num_parts() != kLandmarkCount)
-    throw FaceModelError(impl_->predictor_path,
-                         "shape predictor has " + std::to_string(impl_->predictor.num_parts()) +
-                             " landmarks, 68 expected");
+    throw FaceModelError(impl_->predictor_path, "shape predictor has " +
+                                                    std::to_string(impl_->predictor.num_parts()) +
+                                                    " landmarks, 68 expected");
 }
 
 FaceDetector::~FaceDetector() = default;
@@ -85,7 +86,8 @@ std::vector<DetectedFace> FaceDetector::detect(const RgbImage& photo) const {
     const dlib::cv_image<dlib::rgb_pixel> view(search);  // RGB memory matches rgb_pixel
     if (upsample) {
       dlib::array2d<dlib::rgb_pixel> larger;
-      dlib::pyramid_up(view, larger, dlib::pyramid_down<2>());  // exactly 2x, as dlib's Python detector(img, 1)
+      dlib::pyramid_up(view, larger,
+                       dlib::pyramid_down<2>());  // exactly 2x, as dlib's Python detector(img, 1)
       impl_->detector(larger, found, 0.0);
       for (auto& d : found) d.rect = dlib::pyramid_down<2>().rect_down(d.rect);
     } else {

@@ -48,9 +48,10 @@ cv::Scalar channel_median(const cv::Mat& img) {
   std::vector<cv::Mat> channels;
   cv::split(img, channels);
   for (int c = 0; c < img.channels(); ++c) {
-    std::vector<float> v = channels[c].isContinuous() ? std::vector<float>(channels[c].begin<float>(),
-                                                                           channels[c].end<float>())
-                                                      : std::vector<float>();
+    std::vector<float> v =
+        channels[c].isContinuous()
+            ? std::vector<float>(channels[c].begin<float>(), channels[c].end<float>())
+            : std::vector<float>();
     const size_t half = v.size() / 2;
     std::nth_element(v.begin(), v.begin() + half, v.end());
     double m = v[half];
@@ -62,11 +63,11 @@ cv::Scalar channel_median(const cv::Mat& img) {
 
 // FFHQ's padding: reflect-pad, then fade the padded band into a blurred copy and further
 // into the image median, so the network never sees a hard mirrored edge.
-cv::Mat pad_and_blur(const cv::Mat& work, int left, int top, int right, int bottom,
-                     double qsize) {
+cv::Mat pad_and_blur(const cv::Mat& work, int left, int top, int right, int bottom, double qsize) {
   cv::Mat img;
   work.convertTo(img, CV_32FC3);
-  const int border = std::min(img.cols, img.rows) > 1 ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
+  const int border =
+      std::min(img.cols, img.rows) > 1 ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
   cv::copyMakeBorder(img, img, top, bottom, left, right, border);
   const int h = img.rows, w = img.cols;
 
@@ -131,8 +132,7 @@ cv::Matx33d photo_to_square(const Quad& quad, int size) {
   return aligned_to_photo.inv();
 }
 
-AlignedFace align_face(const RgbImage& photo, const Landmarks& landmarks,
-                       const AlignOptions& opt) {
+AlignedFace align_face(const RgbImage& photo, const Landmarks& landmarks, const AlignOptions& opt) {
   if (photo.empty() || photo.pixels.type() != CV_8UC3)
     throw std::invalid_argument("align_face: photo must be a non-empty 8-bit RGB image");
   if (opt.output_size < 1) throw std::invalid_argument("align_face: output_size must be >= 1");
@@ -165,8 +165,9 @@ AlignedFace align_face(const RgbImage& photo, const Landmarks& landmarks,
   cv::Matx33d photo_to_work = translate(-x0, -y0);
   if (s > 1) {
     cv::resize(region, work, cv::Size(c2 - c0, c3 - c1), 0, 0, cv::INTER_AREA);
-    photo_to_work = scale_about_corner(double(work.cols) / region.cols,
-                                       double(work.rows) / region.rows) * photo_to_work;
+    photo_to_work =
+        scale_about_corner(double(work.cols) / region.cols, double(work.rows) / region.rows) *
+        photo_to_work;
   } else {
     work = region;
   }
@@ -186,8 +187,8 @@ AlignedFace align_face(const RgbImage& photo, const Landmarks& landmarks,
 
   // Transform: sample the quad at up to max_supersampling x the output size (FFHQ renders
   // 4096 for 1024), then shrink with area averaging so a large face does not alias.
-  const int k = std::clamp(static_cast<int>(std::ceil(qsize / n)), 1,
-                           std::max(opt.max_supersampling, 1));
+  const int k =
+      std::clamp(static_cast<int>(std::ceil(qsize / n)), 1, std::max(opt.max_supersampling, 1));
   AlignedFace out;
   out.quad = quad;
   out.photo_to_aligned = photo_to_square(quad, n);
@@ -196,8 +197,10 @@ AlignedFace align_face(const RgbImage& photo, const Landmarks& landmarks,
   cv::Mat super;
   cv::warpAffine(work, super, cv::Mat(super_to_work).rowRange(0, 2), cv::Size(k * n, k * n),
                  cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar());
-  if (k > 1) cv::resize(super, out.image.pixels, cv::Size(n, n), 0, 0, cv::INTER_AREA);
-  else out.image.pixels = super;
+  if (k > 1)
+    cv::resize(super, out.image.pixels, cv::Size(n, n), 0, 0, cv::INTER_AREA);
+  else
+    out.image.pixels = super;
   return out;
 }
 

@@ -22,8 +22,8 @@ struct Quad {
 };
 
 struct AlignedFace {
-  RgbImage image;  // square, output_size x output_size
-  Quad quad;       // in original-photo coordinates
+  RgbImage image;                // square, output_size x output_size
+  Quad quad;                     // in original-photo coordinates
   cv::Matx33d photo_to_aligned;  // affine (last row 0 0 1): photo pixel -> aligned pixel
 
   cv::Matx33d aligned_to_photo() const { return photo_to_aligned.inv(); }

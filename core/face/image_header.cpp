@@ -42,8 +42,10 @@ bool tiff_first_ifd(Bytes b, std::uint32_t wanted[], std::int64_t found[], int n
     const std::uint32_t tag = r.u16(at), type = r.u16(at + 2);
     for (int w = 0; w < n_wanted; ++w) {
       if (tag != wanted[w]) continue;
-      if (type == 3) found[w] = r.u16(at + 8);       // SHORT
-      else if (type == 4) found[w] = r.u32(at + 8);  // LONG
+      if (type == 3)
+        found[w] = r.u16(at + 8);  // SHORT
+      else if (type == 4)
+        found[w] = r.u32(at + 8);  // LONG
     }
   }
   return true;
@@ -80,8 +82,8 @@ ImageHeader jpeg_header(Bytes b, const std::filesystem::path& file) {
     if (length < 2 || at + 2 + length > b.size())
       throw ImageError(file, "JPEG is truncated inside its header");
     const Bytes segment = b.subspan(at + 4, length - 2);
-    const bool is_frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                          marker != 0xCC;
+    const bool is_frame =
+        marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
     if (is_frame && !have_frame) {
       if (segment.size() < 5) throw ImageError(file, "JPEG frame header is corrupt");
       h.height = be16(segment, 1);
@@ -140,8 +142,8 @@ ImageHeader read_image_header(Bytes bytes, const std::filesystem::path& file) {
     return jpeg_header(bytes, file);
   if (starts_with(bytes, "RIFF") && starts_with(bytes, "WEBP", 8)) return webp_header(bytes, file);
   if (starts_with(bytes, "BM")) return bmp_header(bytes, file);
-  if (bytes.size() >= 4 && (std::memcmp(bytes.data(), "II*\0", 4) == 0 ||
-                            std::memcmp(bytes.data(), "MM\0*", 4) == 0))
+  if (bytes.size() >= 4 &&
+      (std::memcmp(bytes.data(), "II*\0", 4) == 0 || std::memcmp(bytes.data(), "MM\0*", 4) == 0))
     return tiff_header(bytes, file);
   throw ImageError(file, "not a supported image (expected PNG, JPEG, WebP, BMP or TIFF data)");
 }

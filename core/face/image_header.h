@@ -9,8 +9,8 @@
 namespace deltaedit::face {
 
 struct ImageHeader {
-  std::string format;        // "PNG", "JPEG", "WebP", "BMP", "TIFF"
-  std::int64_t width = 0;    // as stored, before EXIF orientation
+  std::string format;      // "PNG", "JPEG", "WebP", "BMP", "TIFF"
+  std::int64_t width = 0;  // as stored, before EXIF orientation
   std::int64_t height = 0;
   int exif_orientation = 1;  // EXIF tag 0x0112 (1..8) of JPEG files; 1 = as stored
 };

@@ -82,7 +82,7 @@ cv::Mat to_rgb8(cv::Mat& decoded) {
       }
       break;
     }
-    default:  // BGR: swap in place, a huge photo must not be held twice
+    default:      // BGR: swap in place, a huge photo must not be held twice
       rgb = img;  // may share `decoded`, which the caller drops
       for (int y = 0; y < rgb.rows; ++y) {
         cv::Vec3b* row = rgb.ptr<cv::Vec3b>(y);
@@ -95,14 +95,30 @@ cv::Mat to_rgb8(cv::Mat& decoded) {
 // EXIF orientation 1..8 -> upright, as the EXIF specification defines the tag.
 void apply_orientation(cv::Mat& img, int orientation) {
   switch (orientation) {
-    case 2: cv::flip(img, img, 1); break;
-    case 3: cv::rotate(img, img, cv::ROTATE_180); break;
-    case 4: cv::flip(img, img, 0); break;
-    case 5: cv::transpose(img, img); break;
-    case 6: cv::rotate(img, img, cv::ROTATE_90_CLOCKWISE); break;
-    case 7: cv::transpose(img, img); cv::rotate(img, img, cv::ROTATE_180); break;
-    case 8: cv::rotate(img, img, cv::ROTATE_90_COUNTERCLOCKWISE); break;
-    default: break;
+    case 2:
+      cv::flip(img, img, 1);
+      break;
+    case 3:
+      cv::rotate(img, img, cv::ROTATE_180);
+      break;
+    case 4:
+      cv::flip(img, img, 0);
+      break;
+    case 5:
+      cv::transpose(img, img);
+      break;
+    case 6:
+      cv::rotate(img, img, cv::ROTATE_90_CLOCKWISE);
+      break;
+    case 7:
+      cv::transpose(img, img);
+      cv::rotate(img, img, cv::ROTATE_180);
+      break;
+    case 8:
+      cv::rotate(img, img, cv::ROTATE_90_COUNTERCLOCKWISE);
+      break;
+    default:
+      break;
   }
 }
 

@@ -56,10 +56,10 @@ void paste_back_in_place(RgbImage& photo, const AlignedFace& alignment, const Rg
   }
 
   // roi pixel -> photo -> aligned (size of alignment.image) -> edited pixel
-  const cv::Matx33d roi_to_face =
-      scale_about_corner(double(face.cols) / alignment.image.width(),
-                         double(face.rows) / alignment.image.height()) *
-      alignment.photo_to_aligned * cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
+  const cv::Matx33d roi_to_face = scale_about_corner(double(face.cols) / alignment.image.width(),
+                                                     double(face.rows) / alignment.image.height()) *
+                                  alignment.photo_to_aligned *
+                                  cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
   cv::Mat warped;
   cv::warpAffine(face, warped, cv::Mat(roi_to_face).rowRange(0, 2), roi.size(),
                  cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);

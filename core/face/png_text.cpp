@@ -64,8 +64,8 @@ struct Chunk {
 // Walks the chunks, checking lengths and CRCs; stops after IEND.
 void for_each_chunk(std::span<const unsigned char> png, const std::filesystem::path& file,
                     const std::function<void(const Chunk&)>& visit) {
-  static const unsigned char signature[kSignatureSize] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A,
-                                                          '\n'};
+  static const unsigned char signature[kSignatureSize] = {0x89, 'P',  'N',  'G',
+                                                          '\r', '\n', 0x1A, '\n'};
   if (png.size() < kSignatureSize || std::memcmp(png.data(), signature, kSignatureSize) != 0)
     throw ImageError(file, "not a PNG file");
   size_t at = kSignatureSize;
@@ -129,8 +129,8 @@ TextChunks parse_png_text(std::span<const unsigned char> png, const std::filesys
   TextChunks text;
   for_each_chunk(png, file, [&](const Chunk& chunk) {
     if (chunk.type != "tEXt" && chunk.type != "iTXt") return;
-    const auto* key_end = static_cast<const unsigned char*>(
-        std::memchr(chunk.data.data(), 0, chunk.data.size()));
+    const auto* key_end =
+        static_cast<const unsigned char*>(std::memchr(chunk.data.data(), 0, chunk.data.size()));
     if (key_end == nullptr) throw ImageError(file, "PNG " + chunk.type + " chunk has no key");
     const size_t key_size = key_end - chunk.data.data();
     std::string key = latin1_to_utf8(chunk.data.first(key_size));

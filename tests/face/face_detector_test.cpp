@@ -23,7 +23,8 @@ TEST_F(FaceDetection, AstronautHasOneFaceWith68PlausibleLandmarks) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "[ measure  ] first detect_faces on astronaut (incl. model load): " << seconds
             << " s\n";
-  for (const auto& f : faces) std::cout << "[ measure  ] face " << f.box << " score " << f.score << "\n";
+  for (const auto& f : faces)
+    std::cout << "[ measure  ] face " << f.box << " score " << f.score << "\n";
   // dlib (threshold 0, as the FFHQ scripts) also reports a weak false positive on the suit
   // (score ~0.1): the one confident detection must be the face, and listed first.
   ASSERT_FALSE(faces.empty());

@@ -18,9 +18,8 @@ std::string AstronautTest::unavailable_;
 
 fs::path scratch_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  const fs::path dir = fs::temp_directory_path() /
-                       ("deltaedit-face-" + std::to_string(::getpid()) + "-" + tag + "-" +
-                        std::to_string(counter++));
+  const fs::path dir = fs::temp_directory_path() / ("deltaedit-face-" + std::to_string(::getpid()) +
+                                                    "-" + tag + "-" + std::to_string(counter++));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -44,8 +43,8 @@ fs::path astronaut_png(std::string* why) {
   const std::string command =
       "cd '" + work.string() + "' && apt-get download python3-skimage >'" + log +
       "' 2>&1 && dpkg-deb --fsys-tarfile python3-skimage_*.deb | tar -xO --wildcards "
-      "'*/skimage/data/astronaut.png' >'" + (work / "astronaut.png").string() + "' 2>>'" + log +
-      "'";
+      "'*/skimage/data/astronaut.png' >'" +
+      (work / "astronaut.png").string() + "' 2>>'" + log + "'";
   const int rc = std::system(command.c_str());
   if (rc == 0 && fs::file_size(work / "astronaut.png", ec) > 0) {
     fs::rename(work / "astronaut.png", image, ec);

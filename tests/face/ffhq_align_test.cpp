@@ -94,7 +94,9 @@ TEST_F(FfhqAlign, PixelsFollowTheReturnedTransform) {
       if (p.x < 4 || p.y < 4 || p.x > astronaut_.width() - 5 || p.y > astronaut_.height() - 5)
         continue;
       sum += cv::norm(cv::Vec3d(aligned.image.pixels.at<cv::Vec3b>(v, u)) -
-                      cv::Vec3d(direct.at<cv::Vec3b>(v, u)), cv::NORM_L1) / 3;
+                          cv::Vec3d(direct.at<cv::Vec3b>(v, u)),
+                      cv::NORM_L1) /
+             3;
       ++count;
     }
   ASSERT_GT(count, 256 * 256 / 2);

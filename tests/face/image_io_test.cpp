@@ -62,9 +62,9 @@ std::vector<unsigned char> palette_png(int w, int h, const std::vector<cv::Vec3b
   }
   std::vector<unsigned char> z = {0x78, 0x01, 0x01};  // zlib header, final stored block
   const auto n = static_cast<std::uint16_t>(raw.size());
-  z.insert(z.end(), {static_cast<unsigned char>(n & 0xFF), static_cast<unsigned char>(n >> 8),
-                     static_cast<unsigned char>(~n & 0xFF),
-                     static_cast<unsigned char>((~n >> 8) & 0xFF)});
+  z.insert(z.end(),
+           {static_cast<unsigned char>(n & 0xFF), static_cast<unsigned char>(n >> 8),
+            static_cast<unsigned char>(~n & 0xFF), static_cast<unsigned char>((~n >> 8) & 0xFF)});
   z.insert(z.end(), raw.begin(), raw.end());
   std::uint32_t a = 1, b = 0;
   for (unsigned char c : raw) a = (a + c) % 65521, b = (b + a) % 65521;
@@ -77,11 +77,22 @@ std::vector<unsigned char> palette_png(int w, int h, const std::vector<cv::Vec3b
 // Inserts an EXIF APP1 segment (big-endian TIFF, one IFD entry: Orientation) after SOI.
 std::vector<unsigned char> with_exif_orientation(const std::vector<unsigned char>& jpeg,
                                                  int orientation) {
-  std::vector<unsigned char> exif = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 42, 0, 0, 0, 8,
-                                     0, 1,                     // one entry
-                                     0x01, 0x12, 0, 3, 0, 0, 0, 1,  // Orientation, SHORT, 1
-                                     0, static_cast<unsigned char>(orientation), 0, 0,
-                                     0, 0, 0, 0};  // no next IFD
+  std::vector<unsigned char> exif = {'E',  'x',
+                                     'i',  'f',
+                                     0,    0,
+                                     'M',  'M',
+                                     0,    42,
+                                     0,    0,
+                                     0,    8,
+                                     0,    1,  // one entry
+                                     0x01, 0x12,
+                                     0,    3,
+                                     0,    0,
+                                     0,    1,  // Orientation, SHORT, 1
+                                     0,    static_cast<unsigned char>(orientation),
+                                     0,    0,
+                                     0,    0,
+                                     0,    0};  // no next IFD
   std::vector<unsigned char> out(jpeg.begin(), jpeg.begin() + 2);
   const size_t length = exif.size() + 2;
   out.insert(out.end(), {0xFF, 0xE1, static_cast<unsigned char>(length >> 8),
@@ -179,10 +190,12 @@ TEST(LoadPhoto, ZeroAndAbsurdDimensionsAreRefusedFromTheHeader) {
   const struct {
     std::uint32_t w, h;
     const char* expected;
-  } cases[] = {{0, 4, "zero size"}, {30000, 100, "sides over 20000"},
+  } cases[] = {{0, 4, "zero size"},
+               {30000, 100, "sides over 20000"},
                {19000, 19000, "megapixels are refused"}};
   for (const auto& c : cases) {
-    const fs::path path = dir / ("claim" + std::to_string(c.w) + "x" + std::to_string(c.h) + ".png");
+    const fs::path path =
+        dir / ("claim" + std::to_string(c.w) + "x" + std::to_string(c.h) + ".png");
     write_bytes(path, png_claiming(c.w, c.h));
     const std::string error = image_error_of([&] { load_photo(path); });
     EXPECT_NE(error.find(c.expected), std::string::npos) << error;

@@ -162,21 +162,20 @@ TEST(PasteBackLarge, TwelveByNineThousandPhotoLoadsAlignsAndPastes) {
   paste_back_in_place(result, aligned, edited);
   const double paste_s = seconds();
   const cv::Rect region = paste_region(aligned, photo.pixels.size());
-  std::cout << "[ measure  ] 12000x9000: load " << load_s << " s, align " << align_s
-            << " s, paste " << paste_s << " s (region " << region.width << "x" << region.height
-            << "), peak RSS " << rss_before << " -> " << testing::peak_rss_mib()
-            << " MiB (photo " << photo.pixels.total() * 3 / 1048576.0 << " MiB, held twice)\n";
+  std::cout << "[ measure  ] 12000x9000: load " << load_s << " s, align " << align_s << " s, paste "
+            << paste_s << " s (region " << region.width << "x" << region.height << "), peak RSS "
+            << rss_before << " -> " << testing::peak_rss_mib() << " MiB (photo "
+            << photo.pixels.total() * 3 / 1048576.0 << " MiB, held twice)\n";
 
   // Outside the region: compare the strips around it; inside: outside the quad only.
   cv::Mat mask(photo.pixels.size(), CV_8U, cv::Scalar(0));
   mask(region) = 255;
   EXPECT_EQ(max_diff_outside(result.pixels, photo.pixels, mask), 0.0);
-  const cv::Mat near_quad = quad_mask(
-      Quad{{aligned.quad.corners[0] - cv::Point2d(region.tl()),
-            aligned.quad.corners[1] - cv::Point2d(region.tl()),
-            aligned.quad.corners[2] - cv::Point2d(region.tl()),
-            aligned.quad.corners[3] - cv::Point2d(region.tl())}},
-      region.size(), 2);
+  const cv::Mat near_quad = quad_mask(Quad{{aligned.quad.corners[0] - cv::Point2d(region.tl()),
+                                            aligned.quad.corners[1] - cv::Point2d(region.tl()),
+                                            aligned.quad.corners[2] - cv::Point2d(region.tl()),
+                                            aligned.quad.corners[3] - cv::Point2d(region.tl())}},
+                                      region.size(), 2);
   EXPECT_EQ(max_diff_outside(result.pixels(region), photo.pixels(region), near_quad), 0.0);
   {  // the pixels are OpenCV's own decoding of the file, in RGB order
     cv::Mat reference = cv::imread(path.string(), cv::IMREAD_COLOR);
