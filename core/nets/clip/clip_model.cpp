@@ -33,6 +33,20 @@ int64_t heads_for(const io::StateDict& weights, const std::string& what, int64_t
   return width / 64;
 }
 
+// Throws std::invalid_argument unless ids are [N, 1..context] integers inside the vocabulary.
+void check_ids(const torch::Tensor& ids, const ClipConfig& cfg) {
+  if (ids.dim() != 2 || ids.size(1) < 1 || ids.size(1) > cfg.context_length ||
+      !(ids.scalar_type() == torch::kInt64 || ids.scalar_type() == torch::kInt32)) {
+    std::ostringstream ss;
+    ss << "CLIP encode_text expects [N, L <= " << cfg.context_length
+       << "] integer token ids, got " << ids.sizes() << " " << ids.scalar_type();
+    throw std::invalid_argument(ss.str());
+  }
+  if (ids.numel() && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= cfg.vocab_size))
+    throw std::invalid_argument("CLIP encode_text: token id outside [0, " +
+                                std::to_string(cfg.vocab_size) + ")");
+}
+
 }  // namespace
 
 ClipConfig ClipModelImpl::infer_config(const io::StateDict& weights) {
@@ -116,16 +130,7 @@ torch::Tensor ClipModelImpl::eot_positions(const torch::Tensor& ids) {
 }
 
 torch::Tensor ClipModelImpl::text_tokens(const torch::Tensor& ids) {
-  if (ids.dim() != 2 || ids.size(1) < 1 || ids.size(1) > cfg_.context_length ||
-      !(ids.scalar_type() == torch::kInt64 || ids.scalar_type() == torch::kInt32)) {
-    std::ostringstream ss;
-    ss << "CLIP encode_text expects [N, L <= " << cfg_.context_length
-       << "] integer token ids, got " << ids.sizes() << " " << ids.scalar_type();
-    throw std::invalid_argument(ss.str());
-  }
-  if (ids.numel() && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= cfg_.vocab_size))
-    throw std::invalid_argument("CLIP encode_text: token id outside [0, " +
-                                std::to_string(cfg_.vocab_size) + ")");
+  check_ids(ids, cfg_);
   const int64_t len = ids.size(1);
   const auto dtype = text_projection.scalar_type();
   auto x = token_embedding->forward(ids.to(text_projection.device(), torch::kInt64)).to(dtype);
@@ -137,8 +142,7 @@ torch::Tensor ClipModelImpl::text_tokens(const torch::Tensor& ids) {
 torch::Tensor ClipModelImpl::text_ln_final(const torch::Tensor& ids) { return text_tokens(ids); }
 
 torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& ids, bool cut_after_eot) {
-  if (ids.dim() != 2 || ids.size(1) < 1)
-    throw std::invalid_argument("CLIP encode_text expects [N, L] token ids");
+  check_ids(ids, cfg_);  // before cutting, which could hide an over-long input
   auto eot = eot_positions(ids.to(torch::kInt64));  // [N]
   auto used = ids;
   if (cut_after_eot && ids.size(0) > 0) used = ids.slice(1, 0, eot.max().item<int64_t>() + 1);

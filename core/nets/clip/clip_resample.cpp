@@ -42,9 +42,9 @@ torch::Tensor deltaedit_resample(const torch::Tensor& image, int64_t kernel) {
        << " " << image.scalar_type();
     throw std::invalid_argument(ss.str());
   }
-  // The weights are multiples of 1/kernel; float32 matmuls keep the reference's accuracy.
-  // Half inputs (CUDA) are combined in float32 and rounded once at the end.
-  const auto compute = image.scalar_type() == torch::kFloat64 ? torch::kFloat64 : torch::kFloat32;
+  // Summed in float64 on CPU (float32 on accelerators, which may lack it) and rounded once:
+  // the result is then at least as close to the exact average as the reference's float32 pool.
+  const auto compute = image.is_cuda() ? torch::kFloat32 : torch::kFloat64;
   const auto opts = image.options().dtype(compute);
   auto rows = deltaedit_resample_matrix(image.size(2), kernel).to(opts);  // [Oh, H]
   auto cols = deltaedit_resample_matrix(image.size(3), kernel).to(opts);  // [Ow, W]
