@@ -39,7 +39,8 @@ BottleneckIRSEImpl::BottleneckIRSEImpl(const E4eConfig::Unit& u) : stride(u.stri
 
 torch::Tensor BottleneckIRSEImpl::forward(const torch::Tensor& x) {
   // MaxPool2d(kernel 1, stride s) just keeps every s-th pixel.
-  auto shortcut = shortcut_layer ? shortcut_layer->forward(x) : torch::max_pool2d(x, {1, 1}, {stride, stride});
+  auto shortcut =
+      shortcut_layer ? shortcut_layer->forward(x) : torch::max_pool2d(x, {1, 1}, {stride, stride});
   return res_layer->forward(x) + shortcut;
 }
 

@@ -13,8 +13,7 @@ std::vector<int64_t> shape_with_rank(const io::StateDict& w, const std::string& 
   auto s = shape_of(w, key);
   if (s.size() != rank)
     throw io::ModelFileError(w.source(), "key '" + key + "': expected a " + std::to_string(rank) +
-                                             "-d tensor, found " + std::to_string(s.size()) +
-                                             "-d");
+                                             "-d tensor, found " + std::to_string(s.size()) + "-d");
   return s;
 }
 

@@ -13,14 +13,14 @@ struct E4eConfig {
   struct Unit {  // one bottleneck_IR_SE of `body`
     int64_t in_channels = 0;
     int64_t depth = 0;
-    int64_t stride = 1;           // 2 for the first unit of every stage
-    bool conv_shortcut = false;   // Conv1x1 + BN when the width changes, else MaxPool2d(1, stride)
-    int64_t se_channels = 0;      // SE bottleneck width (depth / 16 in e4e)
+    int64_t stride = 1;          // 2 for the first unit of every stage
+    bool conv_shortcut = false;  // Conv1x1 + BN when the width changes, else MaxPool2d(1, stride)
+    int64_t se_channels = 0;     // SE bottleneck width (depth / 16 in e4e)
   };
   struct Style {  // one GradualStyleBlock of `styles`
     int64_t in_channels = 0;
-    int64_t width = 0;            // conv width = linear in = linear out (the style dim)
-    int64_t num_convs = 0;        // log2(spatial): 4, 5, 6 for the 16/32/64 maps
+    int64_t width = 0;      // conv width = linear in = linear out (the style dim)
+    int64_t num_convs = 0;  // log2(spatial): 4, 5, 6 for the 16/32/64 maps
   };
 
   int64_t in_channels = 3;
@@ -28,7 +28,7 @@ struct E4eConfig {
   std::vector<Unit> units;
   std::vector<int64_t> stage_last_unit;  // index in `units` of each stage's last unit (4 stages)
   std::vector<Style> styles;
-  int64_t fpn_width = 0;                 // latlayer1/2 output channels (= last stage depth)
+  int64_t fpn_width = 0;  // latlayer1/2 output channels (= last stage depth)
   // First style fed by the FPN's middle (p2) / fine (p1) features. e4e fixes these at 3 and 7;
   // here they are where the style blocks' conv count changes, which is the same thing.
   int64_t coarse_ind = 0;

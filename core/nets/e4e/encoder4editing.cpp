@@ -40,12 +40,11 @@ std::string top_level_keys(const io::PickleValue& root) {
 Encoder4EditingImpl::Encoder4EditingImpl(const E4eConfig& cfg) : cfg_(cfg) {
   input_layer = register_module(
       "input_layer",
-      torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(cfg.in_channels,
-                                                                       cfg.stem_width, 3)
-                                                  .padding(1)
-                                                  .bias(false)),
-                            torch::nn::BatchNorm2d(cfg.stem_width),
-                            torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(cfg.stem_width))));
+      torch::nn::Sequential(
+          torch::nn::Conv2d(
+              torch::nn::Conv2dOptions(cfg.in_channels, cfg.stem_width, 3).padding(1).bias(false)),
+          torch::nn::BatchNorm2d(cfg.stem_width),
+          torch::nn::PReLU(torch::nn::PReLUOptions().num_parameters(cfg.stem_width))));
   body = register_module("body", torch::nn::ModuleList());
   for (const auto& u : cfg.units) {
     units_.emplace_back(u);
@@ -58,10 +57,10 @@ Encoder4EditingImpl::Encoder4EditingImpl(const E4eConfig& cfg) : cfg_(cfg) {
   }
   const int64_t c1_depth = cfg.units[cfg.stage_last_unit[1]].depth;
   const int64_t c2_depth = cfg.units[cfg.stage_last_unit[2]].depth;
-  latlayer1 = register_module("latlayer1",
-                              torch::nn::Conv2d(torch::nn::Conv2dOptions(c2_depth, cfg.fpn_width, 1)));
-  latlayer2 = register_module("latlayer2",
-                              torch::nn::Conv2d(torch::nn::Conv2dOptions(c1_depth, cfg.fpn_width, 1)));
+  latlayer1 = register_module(
+      "latlayer1", torch::nn::Conv2d(torch::nn::Conv2dOptions(c2_depth, cfg.fpn_width, 1)));
+  latlayer2 = register_module(
+      "latlayer2", torch::nn::Conv2d(torch::nn::Conv2dOptions(c1_depth, cfg.fpn_width, 1)));
 }
 
 torch::Tensor Encoder4EditingImpl::forward(const torch::Tensor& x) { return run(x, false).codes; }
@@ -119,8 +118,8 @@ LoadedE4e load_e4e(const std::filesystem::path& file, const ComputeDevice& dev) 
   const io::PickleValue root = io::load_checkpoint(file);
   const io::PickleValue* sd = root.find("state_dict");
   if (!sd || !sd->is_dict())
-    throw io::ModelFileError(file, "not an e4e checkpoint: no 'state_dict' dict (" +
-                                       top_level_keys(root) + ")");
+    throw io::ModelFileError(
+        file, "not an e4e checkpoint: no 'state_dict' dict (" + top_level_keys(root) + ")");
   io::StateDict encoder = io::state_dict_at(root, "state_dict", file).with_prefix("encoder.");
   if (encoder.empty())
     throw io::ModelFileError(file, "not an e4e checkpoint: 'state_dict' has no 'encoder.*' keys");
@@ -128,13 +127,13 @@ LoadedE4e load_e4e(const std::filesystem::path& file, const ComputeDevice& dev) 
   LoadedE4e out{e4e_from_weights(encoder), {}, file};
   const io::PickleValue* avg = root.find("latent_avg");
   if (!avg || !avg->is_tensor())
-    throw io::ModelFileError(file, "not an e4e checkpoint: no 'latent_avg' tensor (" +
-                                       top_level_keys(root) + ")");
+    throw io::ModelFileError(
+        file, "not an e4e checkpoint: no 'latent_avg' tensor (" + top_level_keys(root) + ")");
   // e4e's own checkpoints may store it per slot ([n, D]); DeltaEdit's is [D]. Both broadcast.
   const auto& la = avg->tensor;
   const int64_t n = out.net->style_count(), d = out.net->style_dim();
-  const bool ok = (la.dim() == 1 && la.size(0) == d) ||
-                  (la.dim() == 2 && la.size(0) == n && la.size(1) == d);
+  const bool ok =
+      (la.dim() == 1 && la.size(0) == d) || (la.dim() == 2 && la.size(0) == n && la.size(1) == d);
   if (!ok)
     throw io::ModelFileError(file, "key 'latent_avg': expected shape [" + std::to_string(d) +
                                        "] or [" + std::to_string(n) + ", " + std::to_string(d) +

@@ -77,8 +77,8 @@ TEST_F(E4eFixture, FeaturesMatchReference) {
 
 TEST_F(E4eFixture, ForwardGivesTheCodesWithoutLatentAvg) {
   torch::NoGradGuard no_grad;
-  EXPECT_CLOSE_TO_REF(e4e_.net->forward(fixture_npy("e4e/input.npy")),
-                      fixture_npy("e4e/codes.npy"), 1e-4);
+  EXPECT_CLOSE_TO_REF(e4e_.net->forward(fixture_npy("e4e/input.npy")), fixture_npy("e4e/codes.npy"),
+                      1e-4);
 }
 
 TEST_F(E4eFixture, WplusAddsLatentAvg) {

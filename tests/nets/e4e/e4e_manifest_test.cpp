@@ -27,8 +27,8 @@ std::map<std::string, ManifestEntry> encoder_manifest() {
       "\"dtype\"\\s*:\\s*\"([a-z0-9]+)\"");
   const std::regex num("[0-9]+");
   std::map<std::string, ManifestEntry> out;
-  for (auto it = std::sregex_iterator(json.begin(), json.end(), entry); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(json.begin(), json.end(), entry);
+       it != std::sregex_iterator(); ++it) {
     ManifestEntry e;
     const std::string dims = (*it)[2].str();
     for (auto d = std::sregex_iterator(dims.begin(), dims.end(), num); d != std::sregex_iterator();

@@ -63,14 +63,16 @@ TEST(E4eWrongFile, MissingKeyIsNamed) {
   EXPECT_TRUE(Contains(msg, "[32, 2, 1, 1]"));  // what the architecture expects there
 
   // A key the geometry is read from.
-  EXPECT_TRUE(Contains(error_of([&] { e4e_from_weights(edited_weights("latlayer1.weight")); }), "'latlayer1.weight'"));
+  EXPECT_TRUE(Contains(error_of([&] { e4e_from_weights(edited_weights("latlayer1.weight")); }),
+                       "'latlayer1.weight'"));
 }
 
 TEST(E4eWrongFile, WrongShapeNamesExpectedAndFound) {
   DELTAEDIT_REQUIRE_FIXTURES();
   const auto key = "styles.5.linear.weight";
-  const auto msg = error_of(
-      [&] { e4e_from_weights(edited_weights("", key, torch::zeros({64, 32}))); });
+  const auto msg = error_of([&] {
+    e4e_from_weights(edited_weights("", key, torch::zeros({64, 32})));
+  });
   EXPECT_TRUE(Contains(msg, fixture("e4e/e4e.pt").string()));
   EXPECT_TRUE(Contains(msg, key));
   EXPECT_TRUE(Contains(msg, "[64, 64]"));
