@@ -43,6 +43,31 @@ void report(const Progress& p, const char* stage, double f) {
   if (p) p(stage, f);
 }
 
+std::array<double, 8> quad_to_array(const face::Quad& q) {
+  std::array<double, 8> a{};
+  for (int i = 0; i < 4; ++i) {
+    a[2 * i] = q.corners[i].x;
+    a[2 * i + 1] = q.corners[i].y;
+  }
+  return a;
+}
+
+face::Quad quad_from_array(const std::array<double, 8>& a) {
+  face::Quad q;
+  for (int i = 0; i < 4; ++i) q.corners[i] = {a[2 * i], a[2 * i + 1]};
+  return q;
+}
+
+// dlib's HOG detector at threshold 0 (the FFHQ setting) also returns weak false positives that
+// can be as large as the real face; keep those only when nothing convincing was found.
+std::vector<face::DetectedFace> plausible_faces(std::vector<face::DetectedFace> faces) {
+  constexpr double kWeakScore = 0.3;
+  std::vector<face::DetectedFace> strong;
+  for (const auto& f : faces)
+    if (f.score >= kWeakScore) strong.push_back(f);
+  return strong.empty() ? faces : strong;
+}
+
 // Small LRU cache of masked StyleSpace directions.
 class DeltaCache {
  public:
@@ -147,7 +172,7 @@ std::vector<int64_t> EditEngine::preview_sizes() const {
 
 std::vector<face::DetectedFace> EditEngine::detect_faces(const face::RgbImage& photo) const {
   std::lock_guard lock(impl_->mutex);
-  return impl_->face_detector().detect(photo);
+  return plausible_faces(impl_->face_detector().detect(photo));
 }
 
 EditSession EditEngine::open_photo(const fs::path& photo, const OpenOptions& options,
@@ -171,10 +196,10 @@ EditSession EditEngine::open_image(const face::RgbImage& image, const fs::path& 
 
   face::AlignedFace aligned;
   if (options.aligned) {
-    aligned = face::treat_as_aligned(image);
+    aligned = face::treat_as_aligned(image, std::max(image.width(), image.height()));
   } else {
     report(progress, "finding the face", 0.05);
-    const auto faces = m.face_detector().detect(image);
+    const auto faces = plausible_faces(m.face_detector().detect(image));
     check_cancel(cancel);
     if (faces.empty())
       throw NoFaceError(photo.string() +
@@ -183,9 +208,11 @@ EditSession EditEngine::open_image(const face::RgbImage& image, const fs::path& 
       throw NoFaceError(photo.string() + ": face " + std::to_string(options.face_index) + " requested but " +
                         std::to_string(faces.size()) + " found");
     report(progress, "aligning the face", 0.2);
-    aligned = face::align_ffhq(image, faces[static_cast<size_t>(options.face_index)], kAlignedSize);
+    face::AlignOptions align;
+    align.output_size = kAlignedSize;
+    aligned = face::align_face(image, faces[static_cast<size_t>(options.face_index)], align);
   }
-  session.quad = aligned.quad.corners_xy();
+  session.quad = quad_to_array(aligned.quad);
   check_cancel(cancel);
 
   // [1, 3, 256, 256] in [-1, 1], as the reference's Imagedataset transform makes it.
@@ -263,7 +290,13 @@ face::RgbImage EditEngine::paste_back(const EditSession& session, const face::Rg
     m.photo = face::load_photo(session.photo);
     m.photo_path = session.photo;
   }
-  return face::paste_back(m.photo, face_image, face::Quad::from_corners_xy(session.quad));
+  // The alignment as seen from the edited face's own size (the transform is all paste-back needs;
+  // the image header just tells it that size, without copying pixels).
+  face::AlignedFace alignment;
+  alignment.quad = quad_from_array(session.quad);
+  alignment.photo_to_aligned = face::photo_to_square(alignment.quad, face_image.width());
+  alignment.image.pixels = cv::Mat(face_image.pixels.size(), CV_8UC3, face_image.pixels.data);
+  return face::paste_back(m.photo, alignment, face_image);
 }
 
 }  // namespace deltaedit::engine
