@@ -21,7 +21,8 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   size_t pos = 0;
   while (true) {
     const size_t end = text.find('\n', pos);
-    lines.push_back(text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+    lines.push_back(
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
     if (end == std::string_view::npos) return lines;
     pos = end + 1;
   }
@@ -70,7 +71,8 @@ BpeVocabulary::BpeVocabulary(std::string_view merges_text, const std::filesystem
 
   std::vector<std::string> vocab;
   vocab.reserve(2 * 256 + kMergeCount + 2);
-  for (char32_t c : byte_alphabet_in_vocab_order()) vocab.push_back(encode_utf8(std::u32string(1, c)));
+  for (char32_t c : byte_alphabet_in_vocab_order())
+    vocab.push_back(encode_utf8(std::u32string(1, c)));
   for (size_t i = 0; i < 256; ++i) vocab.push_back(vocab[i] + kEndOfWord);
   for (size_t m = 0; m < kMergeCount; ++m) {
     const std::string_view line = lines[1 + m];
@@ -79,7 +81,8 @@ BpeVocabulary::BpeVocabulary(std::string_view merges_text, const std::filesystem
       throw io::ModelFileError(source, "BPE merge on line " + std::to_string(m + 2) +
                                            " is not two symbols: '" + std::string(line) + "'");
     const std::string first(fields[0]), second(fields[1]);
-    merge_ranks_[first + " " + second] = static_cast<int>(m);  // a repeated merge keeps its last rank
+    merge_ranks_[first + " " + second] =
+        static_cast<int>(m);  // a repeated merge keeps its last rank
     vocab.push_back(first + second);
   }
   vocab.emplace_back("<|startoftext|>");
@@ -101,7 +104,8 @@ int64_t BpeVocabulary::id_of(const std::string& token) const {
 std::vector<std::string> BpeVocabulary::merge_symbols(const std::string& printable_word) const {
   // One symbol per code point; the last one carries the end-of-word marker.
   std::vector<std::string> word;
-  for (char32_t c : decode_utf8_lenient(printable_word)) word.push_back(encode_utf8(std::u32string(1, c)));
+  for (char32_t c : decode_utf8_lenient(printable_word))
+    word.push_back(encode_utf8(std::u32string(1, c)));
   if (word.empty()) return word;
   word.back() += kEndOfWord;
   while (word.size() > 1) {

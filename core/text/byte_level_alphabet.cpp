@@ -26,7 +26,8 @@ const Alphabet& alphabet() {
     slot = 0;
     shifted = 0;
     for (int b = 0; b < 256; ++b) {
-      const char32_t c = printable(b) ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + shifted++);
+      const char32_t c =
+          printable(b) ? static_cast<char32_t>(b) : static_cast<char32_t>(256 + shifted++);
       append_utf8(a.utf8_of_byte[b], c);
     }
     return a;
@@ -36,7 +37,9 @@ const Alphabet& alphabet() {
 
 }  // namespace
 
-const std::array<char32_t, 256>& byte_alphabet_in_vocab_order() { return alphabet().in_vocab_order; }
+const std::array<char32_t, 256>& byte_alphabet_in_vocab_order() {
+  return alphabet().in_vocab_order;
+}
 
 std::string bytes_to_printable(std::string_view utf8_bytes) {
   const Alphabet& a = alphabet();

@@ -22,7 +22,9 @@ bool is_letter(char32_t c) {
 bool is_number(char32_t c) {
   return any_case_variant(c, [](UChar32 x) { return (U_GET_GC_MASK(x) & U_GC_N_MASK) != 0; });
 }
-bool is_space(char32_t c) { return is_python_whitespace(c) || u_isUWhiteSpace(static_cast<UChar32>(c)); }
+bool is_space(char32_t c) {
+  return is_python_whitespace(c) || u_isUWhiteSpace(static_cast<UChar32>(c));
+}
 
 bool same_ignoring_case(char32_t text_char, char32_t pattern_char) {
   return u_foldCase(static_cast<UChar32>(text_char), U_FOLD_CASE_DEFAULT) ==
@@ -46,7 +48,8 @@ size_t match_at(std::u32string_view text, size_t i) {
   while (end < text.size() && is_letter(text[end])) ++end;
   if (end > i) return end - i;
   if (is_number(text[i])) return 1;
-  while (end < text.size() && !is_space(text[end]) && !is_letter(text[end]) && !is_number(text[end]))
+  while (end < text.size() && !is_space(text[end]) && !is_letter(text[end]) &&
+         !is_number(text[end]))
     ++end;
   return end - i;
 }

@@ -35,16 +35,18 @@ std::string ClipTokenizer::clean(std::string_view text) const {
 std::vector<int64_t> ClipTokenizer::encode(std::string_view text) const {
   std::vector<int64_t> ids;
   for (const std::u32string& word : clip_pretokenize(clip_clean_text(decode_utf8_lenient(text)))) {
-    const std::vector<int64_t> word_ids = vocabulary_->encode_word(bytes_to_printable(encode_utf8(word)));
+    const std::vector<int64_t> word_ids =
+        vocabulary_->encode_word(bytes_to_printable(encode_utf8(word)));
     ids.insert(ids.end(), word_ids.begin(), word_ids.end());
   }
   return ids;
 }
 
-torch::Tensor ClipTokenizer::tokenize(const std::vector<std::string>& texts,
-                                      int64_t context_length, bool truncate) const {
+torch::Tensor ClipTokenizer::tokenize(const std::vector<std::string>& texts, int64_t context_length,
+                                      bool truncate) const {
   if (context_length < 2) throw std::invalid_argument("context length must be at least 2");
-  torch::Tensor result = torch::zeros({static_cast<int64_t>(texts.size()), context_length}, torch::kLong);
+  torch::Tensor result =
+      torch::zeros({static_cast<int64_t>(texts.size()), context_length}, torch::kLong);
   auto rows = result.accessor<int64_t, 2>();
   for (size_t i = 0; i < texts.size(); ++i) {
     std::vector<int64_t> tokens{sot_};
@@ -57,7 +59,8 @@ torch::Tensor ClipTokenizer::tokenize(const std::vector<std::string>& texts,
       tokens.resize(static_cast<size_t>(context_length));
       tokens.back() = eot_;
     }
-    for (size_t t = 0; t < tokens.size(); ++t) rows[static_cast<int64_t>(i)][static_cast<int64_t>(t)] = tokens[t];
+    for (size_t t = 0; t < tokens.size(); ++t)
+      rows[static_cast<int64_t>(i)][static_cast<int64_t>(t)] = tokens[t];
   }
   return result;
 }

@@ -60,30 +60,40 @@ std::u32string fix_c1_controls(std::u32string_view text) {
 
 std::u32string fix_latin_ligatures(std::u32string_view text) {
   static const std::unordered_map<char32_t, std::u32string> kLigatures = {
-      {U'Ĳ', U"IJ"}, {U'ĳ', U"ij"}, {U'ŉ', U"ʼn"},  {U'Ǳ', U"DZ"},  {U'ǲ', U"Dz"},  {U'ǳ', U"dz"},
-      {U'Ǆ', U"DŽ"}, {U'ǅ', U"Dž"}, {U'ǆ', U"dž"},  {U'Ǉ', U"LJ"},  {U'ǈ', U"Lj"},  {U'ǉ', U"lj"},
-      {U'Ǌ', U"NJ"}, {U'ǋ', U"Nj"}, {U'ǌ', U"nj"},  {U'ﬀ', U"ff"},  {U'ﬁ', U"fi"},  {U'ﬂ', U"fl"},
+      {U'Ĳ', U"IJ"},  {U'ĳ', U"ij"},  {U'ŉ', U"ʼn"}, {U'Ǳ', U"DZ"}, {U'ǲ', U"Dz"}, {U'ǳ', U"dz"},
+      {U'Ǆ', U"DŽ"},  {U'ǅ', U"Dž"},  {U'ǆ', U"dž"}, {U'Ǉ', U"LJ"}, {U'ǈ', U"Lj"}, {U'ǉ', U"lj"},
+      {U'Ǌ', U"NJ"},  {U'ǋ', U"Nj"},  {U'ǌ', U"nj"}, {U'ﬀ', U"ff"}, {U'ﬁ', U"fi"}, {U'ﬂ', U"fl"},
       {U'ﬃ', U"ffi"}, {U'ﬄ', U"ffl"}, {U'ﬅ', U"ſt"}, {U'ﬆ', U"st"}};
   return map_chars(text, [&](std::u32string& out, char32_t c) {
-    if (auto it = kLigatures.find(c); it != kLigatures.end()) out += it->second;
-    else out.push_back(c);
+    if (auto it = kLigatures.find(c); it != kLigatures.end())
+      out += it->second;
+    else
+      out.push_back(c);
   });
 }
 
 std::u32string fix_character_width(std::u32string_view text) {
   const auto& map = width_map();
   return map_chars(text, [&](std::u32string& out, char32_t c) {
-    if (c < 0x3000) { out.push_back(c); return; }
-    if (auto it = map.find(c); it != map.end()) out += it->second;
-    else out.push_back(c);
+    if (c < 0x3000) {
+      out.push_back(c);
+      return;
+    }
+    if (auto it = map.find(c); it != map.end())
+      out += it->second;
+    else
+      out.push_back(c);
   });
 }
 
 std::u32string uncurl_quotes(std::u32string_view text) {
   return map_chars(text, [](std::u32string& out, char32_t c) {
-    if (c == 0x02BC || (c >= 0x2018 && c <= 0x201B)) out.push_back(U'\'');
-    else if (c >= 0x201C && c <= 0x201F) out.push_back(U'"');
-    else out.push_back(c);
+    if (c == 0x02BC || (c >= 0x2018 && c <= 0x201B))
+      out.push_back(U'\'');
+    else if (c >= 0x201C && c <= 0x201F)
+      out.push_back(U'"');
+    else
+      out.push_back(c);
   });
 }
 

@@ -32,8 +32,8 @@ std::string read_gzip_file(const std::filesystem::path& path) {
     status = inflate(&stream, Z_NO_FLUSH);
     if (status != Z_OK && status != Z_STREAM_END) {
       const std::string reason = status == Z_BUF_ERROR ? "truncated gzip data"
-                                 : stream.msg           ? std::string("corrupt gzip data: ") + stream.msg
-                                                        : "corrupt gzip data";
+                                 : stream.msg ? std::string("corrupt gzip data: ") + stream.msg
+                                              : "corrupt gzip data";
       inflateEnd(&stream);
       throw io::ModelFileError(path, reason);
     }

@@ -113,7 +113,8 @@ std::string restore_byte_a0(const std::string& s) {
   std::string out;
   for (size_t i = 0; i < restored.size();) {
     if (const size_t n = match_any(restored, i, altered_utf8()); n > 0) {
-      for (size_t k = 0; k < n; ++k) out.push_back(restored[i + k] == ' ' ? '\xA0' : restored[i + k]);
+      for (size_t k = 0; k < n; ++k)
+        out.push_back(restored[i + k] == ' ' ? '\xA0' : restored[i + k]);
       i += n;
     } else {
       out.push_back(restored[i++]);
@@ -146,8 +147,10 @@ std::u32string decode_inconsistent_utf8(std::u32string_view text) {
   for (const auto& [begin, end] : find_utf8_lookalike_runs(text)) {
     out += text.substr(pos, begin - pos);
     const std::u32string_view run = text.substr(begin, end - begin);
-    if (run.size() < text.size() && looks_like_mojibake(run)) out += fix_encoding(run);
-    else out += run;
+    if (run.size() < text.size() && looks_like_mojibake(run))
+      out += fix_encoding(run);
+    else
+      out += run;
     pos = end;
   }
   out += text.substr(pos);
@@ -167,8 +170,8 @@ std::u32string fix_encoding_one_step(std::u32string_view text) {
     if (codec->name() != "macroman" && contains_match(encoded, altered_utf8()))
       encoded = restore_byte_a0(encoded);
     if (codec->sloppy()) encoded = replace_lossy_sequences(encoded);
-    const bool variants = encoded.find('\xED') != std::string::npos ||
-                          encoded.find('\xC0') != std::string::npos;
+    const bool variants =
+        encoded.find('\xED') != std::string::npos || encoded.find('\xC0') != std::string::npos;
     if (auto decoded = decode_utf8_strict(encoded, variants)) return *decoded;
   }
 

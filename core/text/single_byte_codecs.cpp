@@ -17,7 +17,8 @@ struct SingleByteCodecData {
 const std::vector<SingleByteCodec>& all_codecs() {
   static const std::vector<SingleByteCodec> codecs = [] {
     std::vector<SingleByteCodec> list;
-    for (const auto& data : kSingleByteCodecs) list.emplace_back(data.name, data.sloppy, data.table);
+    for (const auto& data : kSingleByteCodecs)
+      list.emplace_back(data.name, data.sloppy, data.table);
     return list;
   }();
   return codecs;
@@ -44,10 +45,9 @@ const SingleByteCodec& SingleByteCodec::get(std::string_view name) {
 const std::vector<const SingleByteCodec*>& SingleByteCodec::mojibake_candidates() {
   static const std::vector<const SingleByteCodec*> order = [] {
     std::vector<const SingleByteCodec*> list;
-    for (const char* name :
-         {"latin-1", "sloppy-windows-1252", "sloppy-windows-1251", "sloppy-windows-1250",
-          "sloppy-windows-1253", "sloppy-windows-1254", "sloppy-windows-1257", "iso-8859-2",
-          "macroman", "cp437"})
+    for (const char* name : {"latin-1", "sloppy-windows-1252", "sloppy-windows-1251",
+                             "sloppy-windows-1250", "sloppy-windows-1253", "sloppy-windows-1254",
+                             "sloppy-windows-1257", "iso-8859-2", "macroman", "cp437"})
       list.push_back(&get(name));
     return list;
   }();
@@ -87,8 +87,8 @@ bool SingleByteCodec::can_encode(std::u32string_view text) const {
     if (c < 0x80 && c != 0x1A) continue;
     auto it = std::lower_bound(from_unicode_.begin(), from_unicode_.end(),
                                std::make_pair(c, static_cast<unsigned char>(0)));
-    const bool from_high_byte = it != from_unicode_.end() && it->first == c &&
-                                (it->second >= 0x80 || it->second == 0x1A);
+    const bool from_high_byte =
+        it != from_unicode_.end() && it->first == c && (it->second >= 0x80 || it->second == 0x1A);
     if (!from_high_byte) return false;
   }
   return true;

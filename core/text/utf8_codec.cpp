@@ -75,8 +75,7 @@ std::u32string decode_utf8_lenient(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::u32string> decode_utf8_strict(std::string_view bytes,
-                                                 bool allow_cesu_variants) {
+std::optional<std::u32string> decode_utf8_strict(std::string_view bytes, bool allow_cesu_variants) {
   std::u32string out;
   out.reserve(bytes.size());
   size_t i = 0;

@@ -55,7 +55,8 @@ TEST(TokenizerErrors, NotGzip) {
 
 TEST(TokenizerErrors, TruncatedGzip) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  const std::string whole = testing::read_text(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  const std::string whole =
+      testing::read_text(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
   const fs::path path = testing::temp_dir("tok_truncated") / "vocab.txt.gz";
   write_file(path, whole.substr(0, whole.size() / 2));
   expect_rejected(path, "truncated");

@@ -15,7 +15,8 @@ using nlohmann::json;
 using testing::fixture;
 
 const ClipTokenizer& tokenizer() {
-  static const ClipTokenizer t = ClipTokenizer::from_file(fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  static const ClipTokenizer t =
+      ClipTokenizer::from_file(fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
   return t;
 }
 
@@ -45,7 +46,8 @@ TEST(TokenizerFixture, TextIsTheUtf8OfItsHex) {
   for (const json& c : cases()["cases"]) {
     const std::string hex = c["text_utf8_hex"];
     std::string bytes;
-    for (size_t i = 0; i + 1 < hex.size(); i += 2) bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (size_t i = 0; i + 1 < hex.size(); i += 2)
+      bytes.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     EXPECT_EQ(bytes, c["text"].get<std::string>()) << describe(c);
   }
 }
@@ -60,7 +62,8 @@ TEST(TokenizerFixture, CleanedTextMatchesEveryCase) {
 TEST(TokenizerFixture, RawBpeIdsMatchEveryCase) {
   DELTAEDIT_REQUIRE_FIXTURES();
   for (const json& c : cases()["cases"])
-    EXPECT_EQ(tokenizer().encode(c["text"].get<std::string>()), c["bpe_ids"].get<std::vector<int64_t>>())
+    EXPECT_EQ(tokenizer().encode(c["text"].get<std::string>()),
+              c["bpe_ids"].get<std::vector<int64_t>>())
         << describe(c);
 }
 
@@ -104,7 +107,8 @@ TEST(TokenizerFixture, TruncatedIdsMatchEveryCase) {
 // The prompts of the text-encoder fixture: tokenize must give the ids the CLIP run used.
 TEST(TokenizerFixture, TextFeaturePromptsGiveTheEncoderInputIds) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  const json prompts = json::parse(testing::read_text(fixture("clip/text_features.json")))["prompts"];
+  const json prompts =
+      json::parse(testing::read_text(fixture("clip/text_features.json")))["prompts"];
   const torch::Tensor expected = testing::fixture_npy("clip/text_tokens.npy");
   const torch::Tensor ids = tokenizer().tokenize(prompts.get<std::vector<std::string>>());
   ASSERT_EQ(ids.sizes(), expected.sizes());
@@ -114,12 +118,14 @@ TEST(TokenizerFixture, TextFeaturePromptsGiveTheEncoderInputIds) {
 // Throughput of the editor's real workload (79 templates x 2 classes); printed, never asserted.
 TEST(TokenizerFixture, TemplateThroughputIsReported) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  const auto templates = json::parse(testing::read_text(fixture("clip/templates.json"))).get<std::vector<std::string>>();
+  const auto templates = json::parse(testing::read_text(fixture("clip/templates.json")))
+                             .get<std::vector<std::string>>();
   ASSERT_EQ(templates.size(), 79u);
   std::vector<std::string> prompts;
-  for (const std::string& classname : {"face with smile", "face"})
+  for (const char* classname : {"face with smile", "face"})
     for (std::string t : templates) prompts.push_back(t.replace(t.find("{}"), 2, classname));
-  const ClipTokenizer fresh = ClipTokenizer::from_file(fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  const ClipTokenizer fresh =
+      ClipTokenizer::from_file(fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
   auto time_once = [&] {
     const auto start = std::chrono::steady_clock::now();
     const torch::Tensor ids = fresh.tokenize(prompts);
@@ -129,8 +135,10 @@ TEST(TokenizerFixture, TemplateThroughputIsReported) {
   const double cold = time_once();
   double warm = 1e9;
   for (int r = 0; r < 5; ++r) warm = std::min(warm, time_once());
-  std::printf("[ tokenizer ] 158 template prompts: cold %.2f ms (%.0f prompts/s), warm cache %.2f ms (%.0f prompts/s)\n",
-              cold * 1e3, 158 / cold, warm * 1e3, 158 / warm);
+  std::printf(
+      "[ tokenizer ] 158 template prompts: cold %.2f ms (%.0f prompts/s), warm cache %.2f ms (%.0f "
+      "prompts/s)\n",
+      cold * 1e3, 158 / cold, warm * 1e3, 158 / warm);
 }
 
 }  // namespace

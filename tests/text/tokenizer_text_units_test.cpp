@@ -14,22 +14,38 @@ std::u32string u32(const std::string& utf8) { return decode_utf8_lenient(utf8); 
 
 TEST(TokenizerUnits, InvalidUtf8DecodesLikePythonReplace) {
   const std::pair<std::string, std::u32string> cases[] = {
-      {"face \xff smile", U"face \uFFFD smile"}, {"\xe2\x82 x", U"\uFFFD x"},
-      {"\xf0\x9f\x98", U"\uFFFD"},              {"\xc0\xaf", U"\uFFFD\uFFFD"},
-      {"\xed\xa0\x80" "a", U"\uFFFD\uFFFD\uFFFD" "a"}, {"ok\xf4\x90\x80\x80", U"ok\uFFFD\uFFFD\uFFFD\uFFFD"},
+      {"face \xff smile", U"face \uFFFD smile"},
+      {"\xe2\x82 x", U"\uFFFD x"},
+      {"\xf0\x9f\x98", U"\uFFFD"},
+      {"\xc0\xaf", U"\uFFFD\uFFFD"},
+      {"\xed\xa0\x80"
+       "a",
+       U"\uFFFD\uFFFD\uFFFD"
+       "a"},
+      {"ok\xf4\x90\x80\x80", U"ok\uFFFD\uFFFD\uFFFD\uFFFD"},
   };
-  for (const auto& [bytes, expected] : cases) EXPECT_EQ(decode_utf8_lenient(bytes), expected) << bytes;
+  for (const auto& [bytes, expected] : cases)
+    EXPECT_EQ(decode_utf8_lenient(bytes), expected) << bytes;
   EXPECT_FALSE(decode_utf8_strict("\xed\xa0\x80"));
-  EXPECT_EQ(*decode_utf8_strict("\xed\xa0\xbd\xed\xb8\x80", /*allow_cesu_variants=*/true), U"\U0001F600");
+  EXPECT_EQ(*decode_utf8_strict("\xed\xa0\xbd\xed\xb8\x80", /*allow_cesu_variants=*/true),
+            U"\U0001F600");
 }
 
 TEST(TokenizerUnits, HtmlUnescapeFollowsPython) {
   const std::pair<std::string, std::string> cases[] = {
-      {"&notit;", "¬it;"},     {"&amp", "&"},           {"&ampx", "&x"},
-      {"&#x263A", "☺"},        {"&#0;", "\uFFFD"},      {"&#128;", "€"},
-      {"&#xD800;", "\uFFFD"},  {"&#99999999999;", "\uFFFD"}, {"&#1;x", "x"},
-      {"&Eacute &EACUTE;", "É &EACUTE;"}, {"a &# b &#x; c", "a &# b &#x; c"},
-      {"&lt&gt", "<>"},        {"&unknown;", "&unknown;"},
+      {"&notit;", "¬it;"},
+      {"&amp", "&"},
+      {"&ampx", "&x"},
+      {"&#x263A", "☺"},
+      {"&#0;", "\uFFFD"},
+      {"&#128;", "€"},
+      {"&#xD800;", "\uFFFD"},
+      {"&#99999999999;", "\uFFFD"},
+      {"&#1;x", "x"},
+      {"&Eacute &EACUTE;", "É &EACUTE;"},
+      {"a &# b &#x; c", "a &# b &#x; c"},
+      {"&lt&gt", "<>"},
+      {"&unknown;", "&unknown;"},
   };
   for (const auto& [text, expected] : cases)
     EXPECT_EQ(encode_utf8(python_html_unescape(u32(text))), expected) << text;
@@ -43,7 +59,8 @@ TEST(TokenizerUnits, FtfyUnescapeOnlyTakesCompleteReferences) {
 
 TEST(TokenizerUnits, InvalidUtf8PromptTokenizesAsReplacementCharacter) {
   DELTAEDIT_REQUIRE_FIXTURES();
-  const ClipTokenizer t = ClipTokenizer::from_file(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
+  const ClipTokenizer t =
+      ClipTokenizer::from_file(testing::fixture("clip/bpe_simple_vocab_16e6.txt.gz"));
   EXPECT_EQ(t.clean("face \xff smile\xe2\x82"), "face \uFFFD smile\uFFFD");
   EXPECT_EQ(t.encode("face \xff smile\xe2\x82"), t.encode("face \uFFFD smile\uFFFD"));
   EXPECT_NO_THROW(t.tokenize({"\xff\xfe\xfd", "\xc3", std::string(1, '\0')}));
