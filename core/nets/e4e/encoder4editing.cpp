@@ -147,7 +147,9 @@ torch::Tensor invert_to_wplus(LoadedE4e& e4e, const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   const auto opts = e4e.net->latlayer1->weight.options();
   auto codes = e4e.net->forward(x.to(opts.device(), opts.dtype()));  // [B, n, D]
-  return codes.to(torch::kFloat32) + e4e.latent_avg;                 // [D] or [n, D] broadcast
+  // Added in float32 ([D] or [n, D] broadcast), returned in the compute dtype like every
+  // other network output, so it feeds the generator on the same device as is.
+  return (codes.to(torch::kFloat32) + e4e.latent_avg).to(codes.scalar_type());
 }
 
 }  // namespace deltaedit::nets

@@ -71,7 +71,7 @@ struct LoadedE4e {
 LoadedE4e load_e4e(const std::filesystem::path& file, const ComputeDevice& dev);
 
 // codes + latent_avg: [B, 3, 256, 256] in [-1, 1] (any device/dtype) -> W+ [B, style_count,
-// style_dim], float32 on the net's device.
+// style_dim] on the net's device, in its dtype (float32 on CPU, float16 on CUDA).
 torch::Tensor invert_to_wplus(LoadedE4e& e4e, const torch::Tensor& x);
 
 }  // namespace deltaedit::nets
