@@ -1,6 +1,8 @@
 #include "core/engine/edit_engine.h"
 
+#include <cstdlib>
 #include <list>
+#include <thread>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -56,6 +58,14 @@ face::Quad quad_from_array(const std::array<double, 8>& a) {
   face::Quad q;
   for (int i = 0; i < 4; ++i) q.corners[i] = {a[2 * i], a[2 * i + 1]};
   return q;
+}
+
+// LibTorch may start with one intra-op thread; the networks should use every core
+// ($DELTAEDIT_THREADS overrides).
+void use_all_cores() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0) n = std::atoi(env);
+  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
 }
 
 // dlib's HOG detector at threshold 0 (the FFHQ setting) also returns weak false positives that
@@ -127,6 +137,7 @@ EditEngine::EditEngine(const ModelPaths& models, const nets::ComputeDevice& devi
   m.paths = models;
   m.dev = device;
   c10::InferenceMode guard;
+  use_all_cores();
   report(progress, "loading the generator", 0.0);
   m.gen = nets::load_generator(models.generator, device);
   report(progress, "loading the e4e encoder", 0.25);
