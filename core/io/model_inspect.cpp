@@ -1,6 +1,8 @@
 #include "core/io/model_inspect.h"
 
+#include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <sstream>
 #include <unordered_set>
@@ -39,6 +41,15 @@ std::string dtype_text(torch::ScalarType t) {
   }
 }
 
+// Shortest round-trip form, with Python's ".0" on integral values.
+std::string float_text(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  std::string out(buf, r.ptr);
+  if (out.find_first_of(".eni") == std::string::npos) out += ".0";
+  return out;
+}
+
 std::string tensor_text(const torch::Tensor& t) {
   std::string shape = "[";
   for (int64_t i = 0; i < t.dim(); ++i) shape += (i ? ", " : "") + std::to_string(t.size(i));
@@ -46,9 +57,8 @@ std::string tensor_text(const torch::Tensor& t) {
   std::string out = dtype_text(t.scalar_type()) + " " + shape + "  " +
                     human_bytes(static_cast<uint64_t>(t.numel()) * t.element_size());
   if (t.numel() == 1) {
-    std::ostringstream v;
-    v << t.to(torch::kDouble).item<double>();
-    out += "  = " + v.str();
+    const double v = t.to(torch::kDouble).item<double>();
+    out += "  = " + (t.is_floating_point() ? float_text(v) : std::to_string(static_cast<int64_t>(v)));
   }
   return out;
 }
@@ -83,11 +93,7 @@ std::string scalar_text(const PickleValue& v) {
     case PickleValue::Kind::None: return "None";
     case PickleValue::Kind::Bool: return v.boolean ? "True" : "False";
     case PickleValue::Kind::Int: return std::to_string(v.integer);
-    case PickleValue::Kind::Float: {
-      std::ostringstream s;
-      s << v.real;
-      return s.str();
-    }
+    case PickleValue::Kind::Float: return float_text(v.real);
     case PickleValue::Kind::String: return "'" + v.text + "'";
     case PickleValue::Kind::Bytes: return "<" + std::to_string(v.text.size()) + " bytes>";
     default: return {};
