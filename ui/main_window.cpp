@@ -268,6 +268,11 @@ void MainWindow::build_menus() {
     modes->addAction(a);
   }
   split_action_->setChecked(true);
+  connect(view_, &SplitView::view_changed, this, [this] {
+    split_action_->setChecked(view_->mode() == SplitView::Mode::Split);
+    side_action_->setChecked(view_->mode() == SplitView::Mode::SideBySide);
+    after_action_->setChecked(view_->mode() == SplitView::Mode::AfterOnly);
+  });
   split_action_->setShortcut(QKeySequence(tr("Ctrl+1")));
   side_action_->setShortcut(QKeySequence(tr("Ctrl+2")));
   after_action_->setShortcut(QKeySequence(tr("Ctrl+3")));
@@ -753,6 +758,9 @@ void MainWindow::set_page(Page page) {
     case Page::Editor: pages_->setCurrentWidget(editor_page_); break;
     case Page::MissingModels: pages_->setCurrentWidget(missing_page_); break;
   }
+  // Without models the editing panels have nothing to offer: the page explains what to do.
+  for (const char* dock : {"edit_dock", "history_dock"})
+    if (auto* w = findChild<QDockWidget*>(dock)) w->setVisible(page != Page::MissingModels);
   update_actions();
 }
 

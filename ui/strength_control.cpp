@@ -5,7 +5,7 @@
 #include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFormLayout>
-#include <QGroupBox>
+#include <QCheckBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
@@ -49,18 +49,20 @@ StrengthControl::StrengthControl(QWidget* parent) : QWidget(parent) {
   row->addWidget(slider_, 1);
   row->addWidget(spin_);
 
-  advanced_ = new QGroupBox(tr("Advanced"), this);
-  advanced_->setCheckable(true);
-  advanced_->setChecked(false);
-  auto* form = new QFormLayout(advanced_);
+  // Advanced: the threshold row shows only when the box is ticked.
+  auto* advanced = new QCheckBox(tr("Advanced"), this);
+  auto* threshold_row = new QWidget(this);
+  auto* form = new QFormLayout(threshold_row);
+  form->setContentsMargins(0, 0, 0, 0);
   form->addRow(tr("Threshold (β)"), threshold_);
-  threshold_->setVisible(false);
-  connect(advanced_, &QGroupBox::toggled, threshold_, &QWidget::setVisible);
+  threshold_row->setVisible(false);
+  connect(advanced, &QCheckBox::toggled, threshold_row, &QWidget::setVisible);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(row);
-  layout->addWidget(advanced_);
+  layout->addWidget(advanced);
+  layout->addWidget(threshold_row);
 
   settle_.setSingleShot(true);
   settle_.setInterval(kSettleMs);

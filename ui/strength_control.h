@@ -7,7 +7,6 @@
 
 class QSlider;
 class QDoubleSpinBox;
-class QGroupBox;
 
 namespace deltaedit::ui {
 
@@ -45,7 +44,6 @@ class StrengthControl : public QWidget {
   QSlider* slider_;
   QDoubleSpinBox* spin_;
   QDoubleSpinBox* threshold_;
-  QGroupBox* advanced_;
   QTimer settle_;
   double committed_ = kDefault;
 };
