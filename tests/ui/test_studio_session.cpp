@@ -1,7 +1,10 @@
 // A whole editing session through the main window on the small fixture models: open an aligned
 // portrait, apply prompts, drag the strength slider, undo/redo, export, save/reopen, crash and
 // recover. Every displayed frame is checked against the engine's own render.
+#include <QAction>
 #include <QDir>
+#include <QDropEvent>
+#include <QMimeData>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QJsonArray>
@@ -23,6 +26,7 @@
 #include "ui/render_worker.h"
 #include "ui/split_view.h"
 #include "ui/strength_control.h"
+#include "ui/studio_settings.h"
 
 using namespace deltaedit;
 using namespace deltaedit::ui;
@@ -268,6 +272,41 @@ class StudioSessionTest : public QObject {
     QVERIFY(wait_for([&] { return !w->opening(); }, 60000));
     QVERIFY(!w->document()->has_session());
     QCOMPARE(w->page(), MainWindow::Page::Welcome);
+    w->close();
+  }
+
+  void drop_photo_and_session_and_recent_files() {
+    auto w = make_window(fixture_models_folder(), scratch_dir("autosave"));
+    QVERIFY(wait_for([&] { return w->engine_ready(); }));
+    QAction* aligned = nullptr;
+    for (QAction* a : w->findChildren<QAction*>())
+      if (a->text() == "Photos Are Aligned Crops") aligned = a;
+    QVERIFY(aligned);
+    aligned->setChecked(true);
+    auto drop = [&](const QString& file) {
+      QMimeData mime;
+      mime.setUrls({QUrl::fromLocalFile(file)});
+      QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+      QApplication::sendEvent(w.get(), &enter);
+      QVERIFY(enter.isAccepted());
+      QDropEvent event(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+      QApplication::sendEvent(w.get(), &event);
+    };
+    QSignalSpy opened(w.get(), &MainWindow::photo_opened);
+    drop(fixture_portrait());
+    QVERIFY(opened.wait(120000));
+    QVERIFY(w->document()->session().aligned_input);
+    QCOMPARE(StudioSettings().recent_files().front(), fixture_portrait());
+    w->apply_prompts("face", "old face");
+    const QString session_file = QDir(scratch_dir("drop")).filePath("dropped.deltaedit");
+    QVERIFY(w->save_session(session_file));
+    const engine::EditSession saved = w->document()->session();
+    w->document()->reset_edits();
+    QVERIFY(w->document()->session().edits.empty());
+    drop(session_file);
+    QCOMPARE(w->document()->file(), session_file);
+    QVERIFY(w->document()->session() == saved);
+    QCOMPARE(StudioSettings().recent_files().front(), session_file);
     w->close();
   }
 };
