@@ -12,6 +12,7 @@
 #include "core/face/ffhq_align.h"
 #include "core/face/image_io.h"
 #include "core/face/paste_back.h"
+#include "core/io/model_file_error.h"
 #include "core/io/npy.h"
 #include "core/io/sha256.h"
 #include "core/nets/clip/clip_model.h"
