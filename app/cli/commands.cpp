@@ -74,7 +74,7 @@ int run_edit(const ParsedArgs& args) {
       write_result(*engine, session, outs[i], crop, args.integer("resolution", 0), overwrite);
       progress.done(item + " -> " + outs[i].string());
     } catch (const std::exception& e) {
-      progress.done(item + ": " + e.what());
+      progress.fail(item + ": " + e.what());
       ++failures;
     }
   }

@@ -31,4 +31,10 @@ void ProgressLine::done(const std::string& message) {
   last_stage_.clear();
 }
 
+void ProgressLine::fail(const std::string& message) {
+  if (tty_ && !quiet_) std::fprintf(stderr, "\r\033[K");
+  std::fprintf(stderr, "%s\n", message.c_str());
+  last_stage_.clear();
+}
+
 }  // namespace deltaedit::cli

@@ -10,6 +10,8 @@ class ProgressLine {
   explicit ProgressLine(bool quiet);
   void update(const std::string& item, const std::string& stage, double fraction);
   void done(const std::string& message);
+  // Printed even when quiet: errors must always reach the user.
+  void fail(const std::string& message);
 
  private:
   bool quiet_;
