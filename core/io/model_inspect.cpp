@@ -25,22 +25,6 @@ std::string human_bytes(uint64_t n) {
   return buf;
 }
 
-std::string dtype_text(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat: return "float32";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    case torch::kDouble: return "float64";
-    case torch::kLong: return "int64";
-    case torch::kInt: return "int32";
-    case torch::kShort: return "int16";
-    case torch::kChar: return "int8";
-    case torch::kByte: return "uint8";
-    case torch::kBool: return "bool";
-    default: return std::string(c10::toString(t));
-  }
-}
-
 // Shortest round-trip form, with Python's ".0" on integral values.
 std::string float_text(double v) {
   char buf[64];
@@ -54,7 +38,7 @@ std::string tensor_text(const torch::Tensor& t) {
   std::string shape = "[";
   for (int64_t i = 0; i < t.dim(); ++i) shape += (i ? ", " : "") + std::to_string(t.size(i));
   shape += "]";
-  std::string out = dtype_text(t.scalar_type()) + " " + shape + "  " +
+  std::string out = dtype_name(t.scalar_type()) + " " + shape + "  " +
                     human_bytes(static_cast<uint64_t>(t.numel()) * t.element_size());
   if (t.numel() == 1) {
     const double v = t.to(torch::kDouble).item<double>();
@@ -74,7 +58,7 @@ struct Totals {
     elements += static_cast<uint64_t>(t.numel());
     const uint64_t b = static_cast<uint64_t>(t.numel()) * t.element_size();
     bytes += b;
-    bytes_by_dtype[dtype_text(t.scalar_type())] += b;
+    bytes_by_dtype[dtype_name(t.scalar_type())] += b;
     if (t.has_storage() && storages.insert(t.storage().data()).second)
       storage_bytes += t.storage().nbytes();
   }
@@ -187,6 +171,22 @@ std::string describe_model_file(const std::filesystem::path& file) {
   }
   out << totals.text();
   return out.str();
+}
+
+std::string dtype_name(torch::ScalarType t) {
+  switch (t) {
+    case torch::kFloat: return "float32";
+    case torch::kHalf: return "float16";
+    case torch::kBFloat16: return "bfloat16";
+    case torch::kDouble: return "float64";
+    case torch::kLong: return "int64";
+    case torch::kInt: return "int32";
+    case torch::kShort: return "int16";
+    case torch::kChar: return "int8";
+    case torch::kByte: return "uint8";
+    case torch::kBool: return "bool";
+    default: return std::string(c10::toString(t));
+  }
 }
 
 }  // namespace deltaedit::io

@@ -5,10 +5,15 @@
 #include <filesystem>
 #include <string>
 
+#include <torch/torch.h>
+
 namespace deltaedit::io {
 
 // Detects torch.save checkpoints (zip / legacy), TorchScript archives and .npy files.
 // Throws ModelFileError when the file is none of these or is damaged.
 std::string describe_model_file(const std::filesystem::path& file);
+
+// PyTorch's user-facing dtype name ("float32", "int64", ...), as the fixtures and `inspect` write it.
+std::string dtype_name(torch::ScalarType type);
 
 }  // namespace deltaedit::io

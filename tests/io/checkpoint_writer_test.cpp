@@ -9,6 +9,7 @@
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
 #include "core/io/model_file_error.h"
+#include "core/io/model_inspect.h"
 #include "core/io/zip_archive.h"
 #include "tests/support/fixtures.h"
 
@@ -123,21 +124,7 @@ TEST(CheckpointWriter, PythonTorchLoadReadsIt) {
     for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
     return s + "]";
   };
-  const auto dtype = [](const torch::Tensor& t) {
-    switch (t.scalar_type()) {
-      case torch::kFloat: return "float32";
-      case torch::kHalf: return "float16";
-      case torch::kBFloat16: return "bfloat16";
-      case torch::kDouble: return "float64";
-      case torch::kLong: return "int64";
-      case torch::kInt: return "int32";
-      case torch::kShort: return "int16";
-      case torch::kChar: return "int8";
-      case torch::kByte: return "uint8";
-      case torch::kBool: return "bool";
-      default: return "?";
-    }
-  };
+  const auto dtype = [](const torch::Tensor& t) { return dtype_name(t.scalar_type()); };
   for (const auto& [name, t] : sd.entries()) {
     char sum[64];
     std::snprintf(sum, sizeof sum, "%.17g", t.to(torch::kDouble).sum().item<double>());

@@ -4,23 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "core/io/model_inspect.h"
+
 namespace deltaedit::testing {
 
-std::string dtype_name(const torch::Tensor& t) {
-  switch (t.scalar_type()) {
-    case torch::kFloat: return "float32";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    case torch::kDouble: return "float64";
-    case torch::kLong: return "int64";
-    case torch::kInt: return "int32";
-    case torch::kShort: return "int16";
-    case torch::kChar: return "int8";
-    case torch::kByte: return "uint8";
-    case torch::kBool: return "bool";
-    default: return std::string(c10::toString(t.scalar_type()));
-  }
-}
+std::string dtype_name(const torch::Tensor& t) { return io::dtype_name(t.scalar_type()); }
 
 void expect_tensor_matches(const torch::Tensor& t, const Json& e, const std::string& what) {
   ASSERT_TRUE(t.defined()) << what;

@@ -7,15 +7,11 @@
 #include "core/io/model_file_error.h"
 
 namespace deltaedit::nets {
-namespace {
-
 std::string shape_str(c10::IntArrayRef s) {
   std::ostringstream ss;
   ss << s;
   return ss.str();
 }
-
-}  // namespace
 
 void load_weights(torch::nn::Module& module, const io::StateDict& weights,
                   const std::vector<std::string>& ignored) {

@@ -16,6 +16,9 @@ namespace deltaedit::nets {
 void load_weights(torch::nn::Module& module, const io::StateDict& weights,
                   const std::vector<std::string>& ignored = {});
 
+// "[64, 3, 3, 3]": how every network error message writes a shape.
+std::string shape_str(c10::IntArrayRef shape);
+
 // Shape of a required tensor (for inferring architecture sizes from the weights).
 std::vector<int64_t> shape_of(const io::StateDict& weights, const std::string& key);
 

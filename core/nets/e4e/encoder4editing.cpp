@@ -22,12 +22,6 @@ torch::Tensor upsample_add(const torch::Tensor& x, const torch::Tensor& y) {
          y;
 }
 
-std::string shape_str(c10::IntArrayRef s) {
-  std::ostringstream ss;
-  ss << s;
-  return ss.str();
-}
-
 std::string top_level_keys(const io::PickleValue& root) {
   if (!root.is_dict()) return "the file holds a " + root.kind_name() + ", not a dict";
   std::string keys;

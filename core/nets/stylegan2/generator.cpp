@@ -5,16 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/nets/common/weights.h"
+
 namespace deltaedit::nets {
-namespace {
-
-std::string shape_str(c10::IntArrayRef s) {
-  std::ostringstream ss;
-  ss << s;
-  return ss.str();
-}
-
-}  // namespace
 
 GeneratorImpl::GeneratorImpl(const GeneratorConfig& cfg) : cfg_(cfg) {
   cfg_.validate();

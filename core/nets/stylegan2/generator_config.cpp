@@ -5,15 +5,10 @@
 #include <string>
 
 #include "core/io/model_file_error.h"
+#include "core/nets/common/weights.h"
 
 namespace deltaedit::nets {
 namespace {
-
-std::string shape_str(c10::IntArrayRef s) {
-  std::ostringstream ss;
-  ss << s;
-  return ss.str();
-}
 
 // The tensor at `key` with `dims` dimensions, else ModelFileError naming file, key and shape.
 const torch::Tensor& tensor_with_dims(const io::StateDict& sd, const std::string& key, int64_t dims,
