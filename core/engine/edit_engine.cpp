@@ -156,11 +156,7 @@ EditEngine::EditEngine(const ModelPaths& models, const nets::ComputeDevice& devi
   m.directions = std::make_unique<text::TextDirectionEncoder>(m.clip->net, m.tokenizer);
   report(progress, "loading the mapper", 0.75);
   m.mapper = nets::load_delta_mapper(models.mapper, m.gen->net->s_widths(), device);
-  const int64_t s_dim = m.gen->net->s_widths().empty() ? 0 : [&] {
-    int64_t n = 0;
-    for (auto w : m.gen->net->s_widths()) n += w;
-    return n;
-  }();
+  const int64_t s_dim = m.gen->net->s_dim();
   auto fs3 = io::load_npy(models.fs3);
   if (fs3.dim() != 2 || fs3.size(0) != s_dim || fs3.size(1) != m.clip->net->embed_dim())
     throw io::ModelFileError(models.fs3, "relevance matrix has shape " + c10::str(fs3.sizes()) +
