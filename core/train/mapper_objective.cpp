@@ -1,0 +1,45 @@
+#include "core/train/mapper_objective.h"
+
+namespace deltaedit::train {
+
+torch::Tensor unit_rows(const torch::Tensor& x) { return x / x.norm(2, -1, /*keepdim=*/true); }
+
+torch::Tensor pair_condition(const torch::Tensor& c_i, const torch::Tensor& c_j) {
+  const auto d = c_j - c_i;  // [B, E]
+  const auto d_unit = d / d.norm(2, -1, /*keepdim=*/true).clamp_min(1e-5);
+  return torch::cat({c_i, d_unit}, 1);  // [B, 2E]
+}
+
+PairIndices sample_pairs(int64_t n, int64_t batch, torch::Generator& gen) {
+  TORCH_CHECK(n >= 2, "pairs need at least 2 codes, got ", n);
+  PairIndices p;
+  p.i = torch::randint(n, {batch}, gen, torch::kInt64);
+  // An offset in [1, n) makes j uniform over the codes other than i.
+  p.j = (p.i + torch::randint(1, n, {batch}, gen, torch::kInt64)) % n;
+  return p;
+}
+
+PairBatch make_pair_batch(const torch::Tensor& s, const torch::Tensor& c_unit,
+                          const PairIndices& pairs) {
+  const auto i = pairs.i.to(s.device()), j = pairs.j.to(s.device());
+  PairBatch b;
+  b.s_i = s.index_select(0, i);
+  b.target = s.index_select(0, j) - b.s_i;
+  b.condition = pair_condition(c_unit.index_select(0, i), c_unit.index_select(0, j));
+  return b;
+}
+
+DeltaLoss delta_loss(const torch::Tensor& pred, const torch::Tensor& target,
+                     const LossWeights& weights) {
+  TORCH_CHECK(pred.sizes() == target.sizes() && pred.dim() == 2, "delta_loss: shapes ",
+              pred.sizes(), " and ", target.sizes());
+  DeltaLoss loss;
+  loss.l2 = (pred - target).pow(2).mean();
+  namespace F = torch::nn::functional;
+  loss.cosine =
+      1 - F::cosine_similarity(pred, target, F::CosineSimilarityFuncOptions().dim(-1)).mean();
+  loss.total = weights.l2 * loss.l2 + weights.cosine * loss.cosine;
+  return loss;
+}
+
+}  // namespace deltaedit::train
