@@ -11,4 +11,9 @@ int run_render(const ParsedArgs& args);
 int run_models_check(const ParsedArgs& args);
 int run_models_inspect(const ParsedArgs& args);
 
+// Training tools (train_commands.cpp, docs/training.md).
+int run_generate_codes(const ParsedArgs& args);
+int run_train_mapper(const ParsedArgs& args);
+int run_relevance(const ParsedArgs& args);
+
 }  // namespace deltaedit::cli

@@ -11,6 +11,7 @@
 #include "core/engine/edit_session.h"
 #include "core/face/face_errors.h"
 #include "core/io/model_file_error.h"
+#include "core/train/train_errors.h"
 
 namespace {
 
@@ -22,6 +23,9 @@ Usage:
   deltaedit render SESSION.deltaedit [--target ...] -o OUT.png
   deltaedit models check [--verify-checksums]
   deltaedit models inspect FILE
+  deltaedit generate-codes -o CODES [--count N] [--images DIR [--aligned]]
+  deltaedit train-mapper CODES... -o RUN [--iterations N]
+  deltaedit relevance -o fs3.npy [--codes CODES]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -39,6 +43,31 @@ Edit options:
   -o, --output PATH   output file; a folder when several photos are given
   --overwrite         replace existing outputs (never done otherwise)
 
+Training options (docs/training.md; every command resumes when rerun with the same -o):
+  generate-codes      sample z -> W+ -> S -> render -> CLIP embedding, in .npy shards
+    --count N           codes to sample (default 10000)
+    --truncation PSI    truncation toward the generator's latent_avg (default 1 = none)
+    --images DIR        instead: codes of the photos in DIR (alignment, e4e; --aligned
+                        when they are already aligned crops)
+    --shard-size K      codes per shard (default 1000);  --no-wplus  do not keep W+
+  train-mapper        DeltaEdit's text-free training of the mapper on code folders
+    --iterations N      total steps (default 100000)   --batch B    pairs per step (64)
+    --lr LR             Adam learning rate (default 0.5, DeltaEdit's)
+    --l2-weight W, --cos-weight W   loss = W1 * MSE + W2 * (1 - cosine) (default 1, 1)
+    --val-fraction F    codes held out for validation (default 0.05); --val-pairs P (1024)
+    --val-every K       validate and log every K steps (1000); --save-every K (5000)
+    --init FILE         start from these mapper weights (net_face.pth layout)
+  relevance           StyleCLIP's relevance matrix fs3 [S, E] for the generator and CLIP
+    --num-images N      images each channel is tried on (default 100)
+    --k K               channel set to mean -/+ K std (default 5)
+    --stats-samples M   codes sampled for mean/std (default 100000, --truncation 0.7)
+    --codes DIR         instead: statistics and images from a code folder
+    --chunk C           channels per resumable part (default 64); --overwrite
+  --generator FILE, --clip FILE, --e4e FILE   model files (default: the --models folder's)
+  --seed S            random seed (default 0)
+  --batch B           generate-codes: codes per network call (8); relevance: (channel,
+                      image) pairs per call, two renders each (8)
+
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
                       complete, else the bundled models/demo)
@@ -48,7 +77,8 @@ Common options:
 
 Exit codes:
   0 success   1 internal error   2 bad command line   3 model file missing or wrong
-  4 photo/session unreadable, corrupt or without a face   5 output exists or cannot be written
+  4 photo/session/code file unreadable, corrupt or without a face
+  5 output exists, belongs to another run, or cannot be written
 )";
 
 int dispatch(const deltaedit::cli::ParsedArgs& args) {
@@ -63,6 +93,9 @@ int dispatch(const deltaedit::cli::ParsedArgs& args) {
   if (w[0] == "render") return run_render(args);
   if (w[0] == "models" && w.size() >= 2 && w[1] == "check") return run_models_check(args);
   if (w[0] == "models" && w.size() >= 2 && w[1] == "inspect") return run_models_inspect(args);
+  if (w[0] == "generate-codes") return run_generate_codes(args);
+  if (w[0] == "train-mapper") return run_train_mapper(args);
+  if (w[0] == "relevance") return run_relevance(args);
   throw UsageError("unknown command '" + w[0] + "' (see deltaedit --help)");
 }
 
@@ -79,8 +112,14 @@ int main(int argc, char** argv) {
       }
     const auto args = parse_args(
         argc, argv,
-        {"target", "source", "strength", "threshold", "face", "output", "models", "device", "resolution"},
-        {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums"});
+        {"target", "source", "strength", "threshold", "face", "output", "models", "device",
+         "resolution",
+         // training tools
+         "count", "shard-size", "batch", "seed", "truncation", "images", "generator", "clip",
+         "e4e", "iterations", "lr", "l2-weight", "cos-weight", "val-fraction", "val-pairs",
+         "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk"},
+        {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
+         "no-wplus"});
     return dispatch(args);
   } catch (const UsageError& e) {
     std::cerr << "deltaedit: " << e.what() << "\n";
@@ -106,6 +145,12 @@ int main(int argc, char** argv) {
   } catch (const engine::SessionFileError& e) {
     std::cerr << "deltaedit: " << e.what() << "\n";
     return kInputProblem;
+  } catch (const train::DataFileError& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kInputProblem;
+  } catch (const train::OutputConflict& e) {
+    std::cerr << "deltaedit: " << e.what() << "\n";
+    return kOutputProblem;
   } catch (const std::exception& e) {
     std::cerr << "deltaedit: internal error: " << e.what() << "\n";
     return kInternalError;
