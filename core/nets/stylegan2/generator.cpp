@@ -117,6 +117,14 @@ torch::Tensor GeneratorImpl::synthesize(const std::vector<torch::Tensor>& styles
                                         const torch::Tensor& wplus, int64_t max_resolution,
                                         std::vector<torch::Tensor>* skips) {
   // styles[j] [B, s_widths[j]], W+ [B, n_latent, D] -> [B, 3, r, r]
+  if (render_path_ == RenderPath::kFast && !torch::GradMode::is_enabled()) {
+    if (auto fast = fast_path()) {
+      std::vector<torch::Tensor> rgb_styles;  // toRGB k uses W+ slot 2k+1
+      for (size_t k = 0; k < rgb_layers_.size(); ++k)
+        rgb_styles.push_back(rgb_layers_[k]->conv->style(wplus.select(1, int64_t(2 * k + 1))));
+      return fast->run(styles, rgb_styles, max_resolution, skips);
+    }
+  }
   const int64_t B = wplus.size(0);
   torch::Tensor x = conv_layers_[0](input(B), styles[0], noises->noise(0));  // [B, C4, 4, 4]
   torch::Tensor skip = rgb_layers_[0](x, wplus.select(1, 1));                // [B, 3, 4, 4]
@@ -133,6 +141,33 @@ torch::Tensor GeneratorImpl::synthesize(const std::vector<torch::Tensor>& styles
     if (skips) skips->push_back(skip);
   }
   return skip;
+}
+
+void GeneratorImpl::set_fast_options(const FastSynthesisOptions& options) {
+  std::lock_guard<std::mutex> lock(fast_mutex_);
+  fast_options_ = options;
+  fast_.reset();
+}
+
+void GeneratorImpl::reset_fast_path() {
+  std::lock_guard<std::mutex> lock(fast_mutex_);
+  fast_.reset();
+}
+
+std::shared_ptr<const FastSynthesis> GeneratorImpl::fast_path() {
+  std::lock_guard<std::mutex> lock(fast_mutex_);
+  const auto want = options();
+  if (fast_ && (fast_->options().device() != want.device() ||
+                fast_->options().dtype() != want.dtype()))
+    fast_.reset();  // moved since it was prepared
+  if (!fast_) {
+    try {
+      fast_ = std::make_shared<const FastSynthesis>(*this, fast_options_);
+    } catch (const std::invalid_argument&) {
+      render_path_ = RenderPath::kReference;  // a geometry the fast path does not cover
+    }
+  }
+  return fast_;
 }
 
 torch::Tensor truncate(const torch::Tensor& w, const torch::Tensor& latent_avg, double psi) {

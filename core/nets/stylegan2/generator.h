@@ -6,6 +6,8 @@
 // Call under torch::NoGradGuard (or InferenceMode) unless gradients are wanted.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include <torch/torch.h>
@@ -13,6 +15,7 @@
 #include "core/io/state_dict.h"
 #include "core/nets/common/device.h"
 #include "core/nets/stylegan2/constant_input.h"
+#include "core/nets/stylegan2/fast_synthesis.h"
 #include "core/nets/stylegan2/generator_config.h"
 #include "core/nets/stylegan2/mapping.h"
 #include "core/nets/stylegan2/styled_conv.h"
@@ -20,9 +23,20 @@
 
 namespace deltaedit::nets {
 
+// How synthesis is computed. Both give the same image (tests compare them with the reference's
+// outputs); kFast is used only outside grad mode (under NoGradGuard / InferenceMode) since it
+// computes without autograd, and is prepared from the weights on first use: change weights, device
+// or dtype only before rendering, or call reset_fast_path().
+enum class RenderPath { kFast, kReference };
+
 class GeneratorImpl : public torch::nn::Module {
  public:
   explicit GeneratorImpl(const GeneratorConfig& cfg);
+
+  void set_render_path(RenderPath path) { render_path_ = path; }
+  RenderPath render_path() const { return render_path_; }
+  void set_fast_options(const FastSynthesisOptions& options);
+  void reset_fast_path();
 
   // Throws io::ModelFileError naming the file and key (see infer_generator_config).
   static GeneratorConfig infer_config(const io::StateDict& g_ema);
@@ -68,7 +82,13 @@ class GeneratorImpl : public torch::nn::Module {
   torch::Tensor synthesize(const std::vector<torch::Tensor>& styles, const torch::Tensor& wplus,
                            int64_t max_resolution, std::vector<torch::Tensor>* skips);
 
+  std::shared_ptr<const FastSynthesis> fast_path();  // prepared on first use (thread-safe)
+
   GeneratorConfig cfg_;
+  RenderPath render_path_ = RenderPath::kFast;
+  FastSynthesisOptions fast_options_;
+  std::mutex fast_mutex_;
+  std::shared_ptr<const FastSynthesis> fast_;
   std::vector<StyledConv> conv_layers_;  // conv1, convs.0, convs.1, ...
   std::vector<ToRGB> rgb_layers_;        // to_rgb1, to_rgbs.0, ...
 };

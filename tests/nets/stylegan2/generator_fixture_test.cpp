@@ -1,5 +1,7 @@
 // The generator against the reference outputs of rosinality's Generator and DeltaEdit's
-// stylespace_util on the small random model in fixtures/stylegan2/.
+// stylespace_util on the small random model in fixtures/stylegan2/, for every render path: the
+// reference operation sequence, and the fast path with its low- and high-resolution upsampling
+// (the fixture model is 64 px, so the folded phase convolution is forced on from 8 px).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,7 +23,13 @@ using testing::fixture_npy;
 
 constexpr double kSingle = 1e-4;  // README: single float32 network
 
-class GeneratorFixture : public ::testing::Test {
+struct PathCase {
+  const char* name;
+  RenderPath path;
+  int64_t fold_from_resolution;
+};
+
+class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
  protected:
   static void SetUpTestSuite() {
     if (testing::fixtures_root().empty()) return;
@@ -31,7 +39,11 @@ class GeneratorFixture : public ::testing::Test {
     delete loaded_;
     loaded_ = nullptr;
   }
-  void SetUp() override { DELTAEDIT_REQUIRE_FIXTURES(); }
+  void SetUp() override {
+    DELTAEDIT_REQUIRE_FIXTURES();
+    g()->set_render_path(GetParam().path);
+    g()->set_fast_options({.fold_from_resolution = GetParam().fold_from_resolution});
+  }
 
   Generator& g() { return loaded_->net; }
   const torch::Tensor& latent_avg() { return loaded_->latent_avg; }
@@ -41,12 +53,12 @@ class GeneratorFixture : public ::testing::Test {
 };
 LoadedGenerator* GeneratorFixture::loaded_ = nullptr;
 
-TEST_F(GeneratorFixture, MapsZToW) {
+TEST_P(GeneratorFixture, MapsZToW) {
   EXPECT_CLOSE_TO_REF(g()->mapping(fixture_npy("stylegan2/z.npy")), fixture_npy("stylegan2/w.npy"),
                       kSingle);
 }
 
-TEST_F(GeneratorFixture, TruncatesTowardLatentAvg) {
+TEST_P(GeneratorFixture, TruncatesTowardLatentAvg) {
   const torch::Tensor w = fixture_npy("stylegan2/w.npy");
   EXPECT_CLOSE_TO_REF(truncate(w, latent_avg(), 0.7), fixture_npy("stylegan2/w_trunc.npy"),
                       kSingle);
@@ -55,36 +67,36 @@ TEST_F(GeneratorFixture, TruncatesTowardLatentAvg) {
   EXPECT_CLOSE_TO_REF(truncate(w, latent_avg(), 0.0), latent_avg().expand_as(w), 1e-7);
 }
 
-TEST_F(GeneratorFixture, RendersTruncatedZ) {
+TEST_P(GeneratorFixture, RendersTruncatedZ) {
   const torch::Tensor w = truncate(g()->mapping(fixture_npy("stylegan2/z.npy")), latent_avg(), 0.7);
   EXPECT_CLOSE_TO_REF(g()->forward_w(g()->broadcast_w(w)),
                       fixture_npy("stylegan2/image_z_trunc.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, RendersWPlus) {
+TEST_P(GeneratorFixture, RendersWPlus) {
   EXPECT_CLOSE_TO_REF(g()->forward_w(fixture_npy("stylegan2/wplus.npy")),
                       fixture_npy("stylegan2/image_w.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, MapsWPlusToS) {
+TEST_P(GeneratorFixture, MapsWPlusToS) {
   EXPECT_CLOSE_TO_REF(g()->w_to_s(fixture_npy("stylegan2/wplus.npy")),
                       fixture_npy("stylegan2/sspace.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, RendersFromS) {
+TEST_P(GeneratorFixture, RendersFromS) {
   EXPECT_CLOSE_TO_REF(
       g()->synthesize_s(fixture_npy("stylegan2/sspace.npy"), fixture_npy("stylegan2/wplus.npy")),
       fixture_npy("stylegan2/image_s.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, RendersEditedS) {
+TEST_P(GeneratorFixture, RendersEditedS) {
   const torch::Tensor s =
       fixture_npy("stylegan2/sspace.npy") + fixture_npy("stylegan2/delta_s.npy");
   EXPECT_CLOSE_TO_REF(g()->synthesize_s(s, fixture_npy("stylegan2/wplus.npy")),
                       fixture_npy("stylegan2/image_s_edit.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, RecordsEverySkipImage) {
+TEST_P(GeneratorFixture, RecordsEverySkipImage) {
   std::vector<torch::Tensor> skips;
   const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
   const torch::Tensor image = g()->synthesize_s(g()->w_to_s(wplus), wplus, 0, &skips);
@@ -98,7 +110,7 @@ TEST_F(GeneratorFixture, RecordsEverySkipImage) {
   EXPECT_TRUE(torch::equal(skips.back(), image));
 }
 
-TEST_F(GeneratorFixture, PreviewStopsAtTheRequestedResolution) {
+TEST_P(GeneratorFixture, PreviewStopsAtTheRequestedResolution) {
   const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
   const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
   EXPECT_CLOSE_TO_REF(g()->synthesize_s(s, wplus, 16),
@@ -109,7 +121,7 @@ TEST_F(GeneratorFixture, PreviewStopsAtTheRequestedResolution) {
                       fixture_npy("stylegan2/rgb_skips/skip_0004.npy"), kSingle);
 }
 
-TEST_F(GeneratorFixture, EachSampleRendersAsInABatch) {
+TEST_P(GeneratorFixture, EachSampleRendersAsInABatch) {
   const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
   const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
   const torch::Tensor ref = fixture_npy("stylegan2/image_s.npy");
@@ -118,7 +130,7 @@ TEST_F(GeneratorFixture, EachSampleRendersAsInABatch) {
                         ref.narrow(0, b, 1), kSingle);
 }
 
-TEST_F(GeneratorFixture, RejectsMisshapenInputs) {
+TEST_P(GeneratorFixture, RejectsMisshapenInputs) {
   const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
   const torch::Tensor s = fixture_npy("stylegan2/sspace.npy");
   EXPECT_THROW(g()->forward_w(wplus.narrow(1, 0, 9)), std::invalid_argument);
@@ -127,7 +139,7 @@ TEST_F(GeneratorFixture, RejectsMisshapenInputs) {
   EXPECT_THROW(g()->mapping(s), std::invalid_argument);
 }
 
-TEST_F(GeneratorFixture, InfersTheConfigOfConfigJson) {
+TEST_P(GeneratorFixture, InfersTheConfigOfConfigJson) {
   const auto cfg_json = testing::Json::parse(testing::read_text(fixture("stylegan2/config.json")));
   const GeneratorConfig& cfg = g()->config();
   EXPECT_EQ(g()->size(), cfg_json["size"].as_int());
@@ -155,7 +167,7 @@ TEST_F(GeneratorFixture, InfersTheConfigOfConfigJson) {
     EXPECT_EQ(g()->noises->noise(i).sizes().vec(), noise_shapes[i].as_ints()) << "noise " << i;
 }
 
-TEST_F(GeneratorFixture, LegacyFileGivesIdenticalWeights) {
+TEST_P(GeneratorFixture, LegacyFileGivesIdenticalWeights) {
   const io::StateDict zip = io::load_state_dict(fixture("stylegan2/generator.pt"), "g_ema");
   const io::StateDict legacy =
       io::load_state_dict(fixture("stylegan2/generator_legacy.pt"), "g_ema");
@@ -174,7 +186,7 @@ TEST_F(GeneratorFixture, LegacyFileGivesIdenticalWeights) {
     EXPECT_TRUE(torch::equal(b.value(), my_buffers[b.key()])) << b.key();
 }
 
-TEST_F(GeneratorFixture, LoadedWeightsAreFrozenAndCarryTheCheckpointValues) {
+TEST_P(GeneratorFixture, LoadedWeightsAreFrozenAndCarryTheCheckpointValues) {
   const io::StateDict sd = io::load_state_dict(fixture("stylegan2/generator.pt"), "g_ema");
   const auto params = g()->named_parameters();
   const auto buffers = g()->named_buffers();
@@ -187,6 +199,33 @@ TEST_F(GeneratorFixture, LoadedWeightsAreFrozenAndCarryTheCheckpointValues) {
   }
   for (const auto& p : params) EXPECT_FALSE(p.value().requires_grad()) << p.key();
 }
+
+TEST_P(GeneratorFixture, FastAndReferencePathsAgree) {
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  const torch::Tensor s = fixture_npy("stylegan2/sspace.npy") + fixture_npy("stylegan2/delta_s.npy");
+  const torch::Tensor ours = g()->synthesize_s(s, wplus);
+  EXPECT_EQ(g()->render_path(), GetParam().path) << "the fast path fell back to the reference";
+  g()->set_render_path(RenderPath::kReference);
+  const torch::Tensor reference = g()->synthesize_s(s, wplus);
+  EXPECT_CLOSE_TO_REF(ours, reference, 1e-5);
+}
+
+TEST_P(GeneratorFixture, GradModeUsesTheDifferentiablePath) {
+  torch::AutoGradMode grad(true);
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy").narrow(0, 0, 1);
+  const torch::Tensor s = g()->w_to_s(wplus).detach().requires_grad_(true);
+  const torch::Tensor image = g()->synthesize_s(s, wplus);
+  image.sum().backward();
+  ASSERT_TRUE(s.grad().defined());
+  EXPECT_GT(s.grad().abs().sum().item<double>(), 0.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Paths, GeneratorFixture,
+    ::testing::Values(PathCase{"reference", RenderPath::kReference, 256},
+                      PathCase{"fast", RenderPath::kFast, 1 << 30},
+                      PathCase{"fast_folded", RenderPath::kFast, 8}),
+    [](const ::testing::TestParamInfo<PathCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace deltaedit::nets

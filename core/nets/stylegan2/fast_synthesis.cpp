@@ -1,0 +1,206 @@
+#include "core/nets/stylegan2/fast_synthesis.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/nets/stylegan2/generator.h"
+#include "core/nets/stylegan2/synthesis_kernels.h"
+
+namespace deltaedit::nets {
+namespace {
+
+namespace F = torch::nn::functional;
+using torch::indexing::Slice;
+
+constexpr double kLeakySlope = 0.2;
+const double kActGain = std::sqrt(2.0);  // fused_leaky_relu's output scale, folded forward
+
+// Full 2-D true convolution of every [k, k] kernel in w [O, I, k, k] with fir [kb, kb]:
+// [O, I, k + kb - 1, k + kb - 1]. The transposed conv followed by the blur equals a transposed
+// conv with this kernel, since both are convolutions on the upsampled grid.
+torch::Tensor convolve_kernels(const torch::Tensor& w, const torch::Tensor& fir) {
+  const int64_t O = w.size(0), I = w.size(1), k = w.size(2), kb = fir.size(0);
+  const torch::Tensor flat = w.reshape({O * I, 1, k, k}).to(torch::kFloat64);
+  const torch::Tensor padded = torch::constant_pad_nd(flat, {kb - 1, kb - 1, kb - 1, kb - 1});
+  const torch::Tensor taps = fir.to(torch::kFloat64).flip({0, 1}).view({1, 1, kb, kb});
+  return F::conv2d(padded, taps).view({O, I, k + kb - 1, k + kb - 1});
+}
+
+// The 6x6 stride-2 transposed kernel (padding 2) as four 3x3 correlations on the input grid:
+// output pixel (2m + a, 2n + b) = sum_{v,u} x[m + v - 1, n + u - 1] * k6[4 + a - 2v, 4 + b - 2u].
+// [O, I, 6, 6] -> [O * 4, I, 3, 3], channel o * 4 + a * 2 + b (pixel_shuffle's order).
+torch::Tensor phase_kernels(const torch::Tensor& k6) {
+  std::vector<torch::Tensor> phases;
+  for (int64_t a = 0; a < 2; ++a)
+    for (int64_t b = 0; b < 2; ++b) {
+      const auto rows = torch::tensor({4 + a, 2 + a, a}, torch::kLong);
+      const auto cols = torch::tensor({4 + b, 2 + b, b}, torch::kLong);
+      phases.push_back(k6.index_select(2, rows).index_select(3, cols));  // [O, I, 3, 3]
+    }
+  const int64_t O = k6.size(0), I = k6.size(1);
+  return torch::stack(phases, 1).reshape({O * 4, I, 3, 3});
+}
+
+// The 1-D factor t of a rank-1 kernel k = outer(t, t) (StyleGAN2's FIR kernels are), else {}.
+std::vector<float> separable_taps(const torch::Tensor& k2d) {
+  const torch::Tensor k = k2d.to(torch::kFloat64);
+  const double total = k.sum().item<double>();
+  if (total <= 0) return {};
+  const torch::Tensor t = k.sum(1) / std::sqrt(total);
+  if (!torch::allclose(torch::outer(t, t), k, 1e-6, 1e-9)) return {};
+  const torch::Tensor tf = t.to(torch::kFloat32).contiguous();
+  return {tf.data_ptr<float>(), tf.data_ptr<float>() + tf.numel()};
+}
+
+}  // namespace
+
+FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& options)
+    : options_(options) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& probe = g.input->input;
+  opts_ = probe.options();
+  constant_ = g.input->input.detach();
+
+  std::vector<StyledConvImpl*> layers{g.conv1.get()};
+  for (size_t i = 0; i < g.convs->size(); ++i) layers.push_back(g.convs->ptr(i)->as<StyledConvImpl>());
+  const auto resolutions = g.config().layer_resolutions();
+  for (size_t j = 0; j < layers.size(); ++j) {
+    const ModulatedConv2dImpl& mc = *layers[j]->conv;
+    ConvLayer L;
+    L.upsample = mc.upsample;
+    L.in = mc.in_channel;
+    L.out = mc.out_channel;
+    L.k = mc.kernel_size;
+    const torch::Tensor w = (mc.weight.detach()[0].to(torch::kFloat32) * mc.scale);  // [O, I, k, k]
+    L.sumsq = w.pow(2).sum({2, 3}).to(opts_.device());  // float32 even for half weights
+    L.weight = w.to(opts_).contiguous();
+    L.bias = layers[j]->activate->bias.detach();
+    L.noise = (g.noises->noise(j) * layers[j]->noise->weight.detach()).contiguous();
+    if (L.upsample) {
+      const torch::Tensor fir = mc.blur->kernel.detach().to(torch::kCPU);
+      const int64_t kb = fir.size(0);
+      // The transposed conv's padding that lands the blur's window: kb - 1 - pad0.
+      const int64_t tpad = kb - 1 - mc.blur->pad0;
+      if (mc.blur->pad0 + mc.blur->pad1 != kb - 2)
+        throw std::invalid_argument("fast synthesis: blur pads do not keep the 2x size");
+      L.folded = resolutions[j] >= options_.fold_from_resolution && L.k == 3 && kb == 4 && tpad == 2;
+      if (L.folded) {
+        const torch::Tensor k6 = convolve_kernels(w.to(torch::kCPU), fir);  // [O, I, 6, 6]
+        L.phases = phase_kernels(k6).to(opts_).contiguous();
+        L.bias = L.bias.repeat_interleave(4);
+      } else {
+        L.blur = fir.flip({0, 1}).view({1, 1, kb, kb}).expand({L.out, 1, kb, kb}).to(opts_).contiguous();
+        L.blur_pad = mc.blur->pad0;
+        if (mc.blur->pad0 != mc.blur->pad1)
+          throw std::invalid_argument("fast synthesis: asymmetric blur pads");
+      }
+    }
+    convs_.push_back(std::move(L));
+  }
+
+  std::vector<ToRGBImpl*> rgbs{g.to_rgb1.get()};
+  for (size_t i = 0; i < g.to_rgbs->size(); ++i) rgbs.push_back(g.to_rgbs->ptr(i)->as<ToRGBImpl>());
+  for (ToRGBImpl* t : rgbs) {
+    const ModulatedConv2dImpl& mc = *t->conv;
+    RgbLayer R;
+    R.weight = (mc.weight.detach()[0].to(torch::kFloat32) * mc.scale)
+                   .view({mc.out_channel, mc.in_channel})
+                   .to(opts_)
+                   .contiguous();
+    R.bias = t->bias.detach().view({-1});
+    if (t->upsample) {
+      const UpsampleImpl& up = *t->upsample;
+      const int64_t ku = up.kernel.size(0);
+      // Zero insertion then the FIR is a depthwise transposed conv with padding ku - 1 - pad0.
+      R.up_padding = ku - 1 - up.pad0;
+      if (up.factor != 2 || R.up_padding < 0 || up.pad0 + up.pad1 != ku - 1)
+        throw std::invalid_argument("fast synthesis: unsupported skip upsampling geometry");
+      R.up_kernel = up.kernel.detach().to(torch::kCPU, torch::kFloat32);
+      R.up_taps = separable_taps(R.up_kernel);
+    }
+    rgbs_.push_back(std::move(R));
+  }
+}
+
+torch::Tensor FastSynthesis::conv_layer(const ConvLayer& L, const torch::Tensor& x,
+                                        const torch::Tensor& style, double gain) const {
+  // x [1, in, H, W], style [in] -> [1, out, H', W'] (leaky ReLU applied, sqrt(2) not yet)
+  const torch::Tensor s = style.to(torch::kFloat32);
+  const torch::Tensor demod = torch::rsqrt(torch::mv(L.sumsq, s * s) + 1e-8);  // [out]
+  const torch::Tensor in_scale = s.to(opts_);                                  // [in]
+  const torch::Tensor out_scale = (demod * gain).to(opts_);                    // [out]
+  torch::Tensor y;
+  if (L.folded) {
+    const torch::Tensor w = (L.phases.view({L.out, 4, L.in, 3, 3}) * in_scale.view({1, 1, L.in, 1, 1}) *
+                             out_scale.view({L.out, 1, 1, 1, 1}))
+                                .view({L.out * 4, L.in, 3, 3});
+    const torch::Tensor phases = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(1));
+    // Pixel shuffle, noise and activation in one pass: [1, out*4, H, W] -> [1, out, 2H, 2W].
+    return shuffle_add_leaky_relu(phases, L.noise, kLeakySlope);
+  } else {
+    const torch::Tensor w = L.weight * in_scale.view({1, L.in, 1, 1}) * out_scale.view({L.out, 1, 1, 1});
+    if (L.upsample) {
+      // conv_transpose2d wants [in, out, k, k].
+      const torch::Tensor up = F::conv_transpose2d(x, w.transpose(0, 1), F::ConvTranspose2dFuncOptions().stride(2));
+      y = F::conv2d(up, L.blur, F::Conv2dFuncOptions().bias(L.bias).padding(L.blur_pad).groups(L.out));
+    } else {
+      y = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(L.k / 2));
+    }
+  }
+  add_leaky_relu_(y, L.noise, kLeakySlope);
+  return y;
+}
+
+torch::Tensor FastSynthesis::rgb_layer(const RgbLayer& R, const torch::Tensor& x,
+                                       const torch::Tensor& style, double gain,
+                                       const torch::Tensor& skip) const {
+  // x [1, in, H, W], style [in], skip [1, 3, H/2, W/2] -> [1, 3, H, W]
+  const int64_t in = R.weight.size(1);
+  const torch::Tensor w = R.weight * (style.to(opts_) * gain).view({1, in});
+  torch::Tensor out = to_rgb_1x1(x, w, R.bias);
+  if (skip.defined()) add_upsampled_(out, skip, R.up_taps, R.up_padding, R.up_kernel);
+  return out;
+}
+
+torch::Tensor FastSynthesis::run_one(const std::vector<torch::Tensor>& styles,
+                                     const std::vector<torch::Tensor>& rgb_styles, int64_t b,
+                                     int64_t max_resolution,
+                                     std::vector<torch::Tensor>* skips) const {
+  // one sample: styles[j][b] [w_j] -> [1, 3, r, r]
+  torch::Tensor x = conv_layer(convs_[0], constant_, styles[0][b], 1.0);  // [1, C4, 4, 4]
+  torch::Tensor skip = rgb_layer(rgbs_[0], x, rgb_styles[0][b], kActGain, {});
+  if (skips) skips->push_back(skip);
+  int64_t resolution = 4;
+  for (size_t k = 1; k < rgbs_.size(); ++k) {
+    if (max_resolution > 0 && resolution >= max_resolution) break;
+    const size_t j = 2 * k - 1;
+    x = conv_layer(convs_[j], x, styles[j][b], kActGain);          // [1, C, 2r, 2r]
+    x = conv_layer(convs_[j + 1], x, styles[j + 1][b], kActGain);  // [1, C, 2r, 2r]
+    skip = rgb_layer(rgbs_[k], x, rgb_styles[k][b], kActGain, skip);
+    resolution *= 2;
+    if (skips) skips->push_back(skip);
+  }
+  return skip;
+}
+
+torch::Tensor FastSynthesis::run(const std::vector<torch::Tensor>& styles,
+                                 const std::vector<torch::Tensor>& rgb_styles,
+                                 int64_t max_resolution, std::vector<torch::Tensor>* skips) const {
+  // [B, w_j] per layer -> [B, 3, r, r]; samples have their own weights, so one at a time.
+  torch::NoGradGuard no_grad;
+  const int64_t B = styles.at(0).size(0);
+  if (B == 1) return run_one(styles, rgb_styles, 0, max_resolution, skips);
+  std::vector<torch::Tensor> images;
+  std::vector<std::vector<torch::Tensor>> per_sample_skips(B);
+  for (int64_t b = 0; b < B; ++b)
+    images.push_back(run_one(styles, rgb_styles, b, max_resolution, skips ? &per_sample_skips[b] : nullptr));
+  if (skips)
+    for (size_t r = 0; r < per_sample_skips[0].size(); ++r) {
+      std::vector<torch::Tensor> level;
+      for (int64_t b = 0; b < B; ++b) level.push_back(per_sample_skips[b][r]);
+      skips->push_back(torch::cat(level, 0));
+    }
+  return torch::cat(images, 0);
+}
+
+}  // namespace deltaedit::nets

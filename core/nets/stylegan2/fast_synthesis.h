@@ -1,0 +1,81 @@
+#pragma once
+// The fast render path of the StyleGAN2 synthesis network: the same function as the reference
+// operation sequence in GeneratorImpl::synthesize (checked against the fixtures), computed with
+// fewer passes over the large activations:
+//  - one dense convolution per layer and sample with the style, the demodulation and the previous
+//    layer's sqrt(2) gain folded into a tiny weight (no grouped conv, no per-frame weight
+//    reshuffling); the demodulation comes from precomputed sum-of-squares, [out, in] @ s^2;
+//  - the upsampling layers' transposed conv followed by the 4x4 blur is one 6x6 stride-2 kernel,
+//    computed as a 3x3 conv to 4 phases per output channel plus a pixel shuffle (no zero-inserted
+//    image, no separate blur pass) at high resolutions, where activations dominate; at low
+//    resolutions, where this would cost 4x the multiply-adds, a transposed conv + depthwise blur;
+//  - bias inside the convolution; shuffle, noise and leaky ReLU fused in one pass
+//    (synthesis_kernels.h);
+//  - toRGB as one matrix product, the skip upsampled by a separable polyphase FIR.
+// Prepared once from a generator's weights on its device and dtype; read-only afterwards, so one
+// instance serves concurrent renders.
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace deltaedit::nets {
+
+class GeneratorImpl;
+
+struct FastSynthesisOptions {
+  // Upsampling layers whose output side is at least this use the folded 6x6 phase conv.
+  int64_t fold_from_resolution = 256;
+};
+
+class FastSynthesis {
+ public:
+  FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& options = {});
+
+  // styles[j] [B, s_widths[j]], toRGB styles rgb_styles[k] [B, torgb_widths[k]] ->
+  // [B, 3, r, r] (r = size, or the first resolution >= max_resolution when > 0); `skips`
+  // receives the running image after every resolution, as in GeneratorImpl::synthesize_s.
+  torch::Tensor run(const std::vector<torch::Tensor>& styles,
+                    const std::vector<torch::Tensor>& rgb_styles, int64_t max_resolution,
+                    std::vector<torch::Tensor>* skips) const;
+
+  const torch::TensorOptions& options() const { return opts_; }
+
+ private:
+  struct ConvLayer {
+    bool upsample = false;
+    bool folded = false;
+    int64_t in = 0, out = 0, k = 0;
+    torch::Tensor weight;  // [out, in, k, k] times the equalized-lr scale
+    torch::Tensor sumsq;   // [out, in]: sum over taps of weight^2, for the demodulation
+    torch::Tensor phases;  // folded only: [out * 4, in, 3, 3], phase-major per output channel
+    torch::Tensor blur;    // unfolded upsampling only: [out, 1, kb, kb] depthwise true-conv taps
+    int64_t blur_pad = 0;
+    torch::Tensor bias;          // [out] (unfolded) or [out * 4] (folded)
+    torch::Tensor noise;         // [1, 1, r, r], already times the noise strength
+  };
+  struct RgbLayer {
+    torch::Tensor weight;     // [3, in] times the scale
+    torch::Tensor bias;       // [3]
+    torch::Tensor up_kernel;    // [ku, ku] FIR of the skip upsampling (undefined for the first)
+    std::vector<float> up_taps;  // its 1-D factor (empty: not separable, LibTorch fallback)
+    int64_t up_padding = 0;      // as a transposed conv
+  };
+
+  // x [1, in, H, W] without the previous layer's sqrt(2) gain (`gain` carries it) -> [1, out, H', W']
+  torch::Tensor conv_layer(const ConvLayer& L, const torch::Tensor& x, const torch::Tensor& style,
+                           double gain) const;
+  torch::Tensor rgb_layer(const RgbLayer& L, const torch::Tensor& x, const torch::Tensor& style,
+                          double gain, const torch::Tensor& skip) const;
+  torch::Tensor run_one(const std::vector<torch::Tensor>& styles,
+                        const std::vector<torch::Tensor>& rgb_styles, int64_t b,
+                        int64_t max_resolution, std::vector<torch::Tensor>* skips) const;
+
+  FastSynthesisOptions options_;
+  torch::TensorOptions opts_;
+  torch::Tensor constant_;  // [1, C4, 4, 4]
+  std::vector<ConvLayer> convs_;
+  std::vector<RgbLayer> rgbs_;
+};
+
+}  // namespace deltaedit::nets

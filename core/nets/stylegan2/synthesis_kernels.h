@@ -1,0 +1,31 @@
+#pragma once
+// Memory-bound steps of the fast synthesis path fused into single passes over the activations
+// (float32 CPU loops; other devices and dtypes fall back to the equivalent LibTorch ops). At
+// 1024 px one activation is 128 MB, so each pass saved is tens of milliseconds.
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace deltaedit::nets {
+
+// Phase outputs of the folded upsampling conv to the image, plus noise, leaky ReLU:
+// phases [1, C*4, H, W] (channel c*4 + a*2 + b = output pixel (2h+a, 2w+b)), noise [1, 1, 2H, 2W]
+// -> [1, C, 2H, 2W] = leaky_relu(pixel_shuffle(phases) + noise, slope).
+torch::Tensor shuffle_add_leaky_relu(const torch::Tensor& phases, const torch::Tensor& noise,
+                                     double slope);
+
+// In place: y [1, C, H, W] = leaky_relu(y + noise [1, 1, H, W], slope).
+void add_leaky_relu_(torch::Tensor& y, const torch::Tensor& noise, double slope);
+
+// A 1x1 convolution to RGB as one matrix product (oneDNN is slow for 3 output channels):
+// x [1, C, H, W], w [3, C], bias [3] -> [1, 3, H, W].
+torch::Tensor to_rgb_1x1(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& bias);
+
+// Separable FIR x2 upsampling (upfirdn2d with up=2) added into `out`: out [1, 3, 2H, 2W] +=
+// upsample(skip [1, 3, H, W]). `taps` is the 1-D factor of the 2-D kernel (true convolution),
+// `padding` the equivalent transposed-conv padding (taps - 1 - pad0). `kernel2d` [k, k] is used
+// by the fallback.
+void add_upsampled_(torch::Tensor& out, const torch::Tensor& skip, const std::vector<float>& taps,
+                    int64_t padding, const torch::Tensor& kernel2d);
+
+}  // namespace deltaedit::nets
