@@ -361,9 +361,16 @@ void MainWindow::show_missing_models(const QString& folder, const QString& load_
 void MainWindow::on_engine_loaded(EnginePtr engine) {
   engine_ = std::move(engine);
   auto render = [engine = engine_](const RenderRequest& r) {
+    // Slider drags: interpolated along the strength when neighbouring previews are cached.
+    if (r.preview) return to_qimage(engine->strength_preview(r.session, r.resolution));
     return to_qimage(engine->render(r.session, engine->edited_s(r.session), r.resolution));
   };
-  render_worker_ = std::make_unique<RenderWorker>(render);
+  // Idle time after a render: exact previews at the strengths next to the current one, so the
+  // next drag of the slider is answered at once.
+  auto prefetch = [engine = engine_](const RenderRequest& r) {
+    return engine->prefetch_strength_preview(r.session, r.idle_resolution);
+  };
+  render_worker_ = std::make_unique<RenderWorker>(render, prefetch);
   before_worker_ = std::make_unique<RenderWorker>(render);
   connect(render_worker_.get(), &RenderWorker::rendered, this, &MainWindow::on_rendered);
   connect(before_worker_.get(), &RenderWorker::rendered, this,
@@ -611,6 +618,7 @@ void MainWindow::request_render(bool preview, double strength) {
     r.resolution = preview_resolution();
     r.preview = r.resolution != 0;
   }
+  if (!r.session.edits.empty()) r.idle_resolution = preview_resolution();
   render_worker_->request(std::move(r));
 }
 

@@ -4,8 +4,8 @@
 
 namespace deltaedit::ui {
 
-RenderWorker::RenderWorker(RenderFunction render, QObject* parent)
-    : QThread(parent), render_(std::move(render)) {}
+RenderWorker::RenderWorker(RenderFunction render, IdleFunction idle, QObject* parent)
+    : QThread(parent), render_(std::move(render)), idle_work_(std::move(idle)) {}
 
 RenderWorker::~RenderWorker() {
   {
@@ -59,13 +59,33 @@ quint64 RenderWorker::requests_dropped() const {
 void RenderWorker::run() {
   for (;;) {
     RenderRequest job;
+    bool idle_piece = false;
     {
       QMutexLocker lock(&mutex_);
-      while (!pending_ && !stop_) wake_.wait(&mutex_);
+      while (!pending_ && !stop_) {
+        if (idle_work_ && !idle_work_done_) {
+          idle_piece = true;
+          break;
+        }
+        wake_.wait(&mutex_);
+      }
       if (stop_) return;
-      job = std::move(*pending_);
-      pending_.reset();
-      busy_ = true;
+      if (!idle_piece) {
+        job = std::move(*pending_);
+        pending_.reset();
+        busy_ = true;
+      }
+    }
+    if (idle_piece) {
+      // One piece at a time, so that a new request waits for at most one piece.
+      bool more = false;
+      try {
+        more = idle_work_(*last_job_);
+      } catch (...) {
+        more = false;
+      }
+      idle_work_done_ = !more;
+      continue;
     }
     // Every failure stops at this boundary and becomes a signal: never a crash.
     try {
@@ -76,6 +96,8 @@ void RenderWorker::run() {
     } catch (...) {
       emit failed(tr("unknown error while rendering"), job.serial);
     }
+    last_job_ = job;
+    idle_work_done_ = job.idle_resolution == 0;
     bool now_idle;
     {
       QMutexLocker lock(&mutex_);

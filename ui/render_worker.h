@@ -20,15 +20,20 @@ struct RenderRequest {
   engine::EditSession session;   // the state to render (edits with their strengths)
   int64_t resolution = 0;        // 0 = generator size, else a preview size
   bool preview = false;
+  int64_t idle_resolution = 0;   // preview size for idle-time work after this request (0: none)
 };
 
 // Runs on the worker thread. May throw: the message is reported through failed().
 using RenderFunction = std::function<QImage(const RenderRequest&)>;
+// Idle-time work after the last request (e.g. previews at neighbouring strengths), one short
+// piece per call; returns false when there is nothing more to do. Runs on the worker thread
+// only while no request waits; errors end the idle work silently.
+using IdleFunction = std::function<bool(const RenderRequest& last)>;
 
 class RenderWorker : public QThread {
   Q_OBJECT
  public:
-  explicit RenderWorker(RenderFunction render, QObject* parent = nullptr);
+  explicit RenderWorker(RenderFunction render, IdleFunction idle = {}, QObject* parent = nullptr);
   ~RenderWorker() override;  // stops the thread after the render in progress
 
   // Replaces any pending request; returns its serial. Starts the thread on first use.
@@ -52,6 +57,9 @@ class RenderWorker : public QThread {
 
  private:
   RenderFunction render_;
+  IdleFunction idle_work_;
+  std::optional<RenderRequest> last_job_;  // worker thread only
+  bool idle_work_done_ = true;             // worker thread only
   mutable QMutex mutex_;
   QWaitCondition wake_;
   std::optional<RenderRequest> pending_;

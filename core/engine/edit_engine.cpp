@@ -1,5 +1,7 @@
 #include "core/engine/edit_engine.h"
 
+#include "core/engine/strength_preview_cache.h"
+
 #include <cstdlib>
 #include <list>
 #include <thread>
@@ -119,6 +121,7 @@ struct EditEngine::Impl {
   mutable std::unique_ptr<face::FaceDetector> detector;  // loaded on first use
   DeltaCache deltas;
   std::recursive_mutex mutex;  // the networks are used by one thread at a time
+  StrengthPreviewCache strength_previews;  // own lock: interpolation never waits for a render
   // The last photo pasted into, so slider moves don't decode it again.
   fs::path photo_path;
   face::RgbImage photo;
@@ -288,6 +291,49 @@ torch::Tensor EditEngine::render_tensor(const EditSession& session, const torch:
 face::RgbImage EditEngine::render(const EditSession& session, const torch::Tensor& s,
                                   int64_t resolution) {
   return image_tensor_to_rgb8(render_tensor(session, s, resolution));
+}
+
+EditEngine::StrengthLine EditEngine::strength_line(const EditSession& session, int64_t resolution) {
+  // S before the last edit and the last edit's direction: S(alpha) = s0 + alpha * ds.
+  StrengthLine line;
+  line.s0 = edited_s(session, session.edits.size() - 1);
+  line.ds = delta_s(session, line.s0, session.edits.back());
+  line.alpha = session.edits.back().strength;
+  line.key = tensor_hash(line.s0) + '\x1f' + tensor_hash(line.ds) + '\x1f' +
+             tensor_hash(session.wplus) + '\x1f' + std::to_string(resolution);
+  return line;
+}
+
+torch::Tensor EditEngine::strength_preview_tensor(const EditSession& session, int64_t resolution,
+                                                  bool* interpolated) {
+  if (interpolated) *interpolated = false;
+  if (session.edits.empty()) return render_tensor(session, session.base_s, resolution);
+  const StrengthLine line = strength_line(session, resolution);
+  auto& cache = impl_->strength_previews;
+  cache.use_line(line.key);
+  if (auto hit = cache.interpolate(line.alpha)) {
+    if (interpolated) *interpolated = true;
+    return *hit;
+  }
+  torch::Tensor image = render_tensor(session, line.s0 + line.alpha * line.ds, resolution);
+  cache.add(line.alpha, image);  // kept when the strength is a grid point
+  return image;
+}
+
+face::RgbImage EditEngine::strength_preview(const EditSession& session, int64_t resolution,
+                                            bool* interpolated) {
+  return image_tensor_to_rgb8(strength_preview_tensor(session, resolution, interpolated));
+}
+
+bool EditEngine::prefetch_strength_preview(const EditSession& session, int64_t resolution) {
+  if (session.edits.empty()) return false;
+  const StrengthLine line = strength_line(session, resolution);
+  auto& cache = impl_->strength_previews;
+  cache.use_line(line.key);
+  const auto alpha = cache.next_missing(line.alpha);
+  if (!alpha) return false;
+  cache.add(*alpha, render_tensor(session, line.s0 + *alpha * line.ds, resolution));
+  return true;
 }
 
 face::RgbImage EditEngine::paste_back(const EditSession& session, const face::RgbImage& face_image) {

@@ -79,11 +79,30 @@ class EditEngine {
   // The same as a float tensor [1, 3, r, r] in [-1, 1] on the CPU (before 8-bit rounding).
   torch::Tensor render_tensor(const EditSession& session, const torch::Tensor& s, int64_t resolution = 0);
 
+  // While the strength of the session's LAST edit is being dragged: the preview at `resolution`
+  // for its current strength, interpolated along the strength from exact previews cached at
+  // neighbouring grid strengths (see StrengthPreviewCache) when they exist, else rendered
+  // exactly. `interpolated`, when given, tells which. Sessions without edits render exactly.
+  torch::Tensor strength_preview_tensor(const EditSession& session, int64_t resolution,
+                                        bool* interpolated = nullptr);
+  face::RgbImage strength_preview(const EditSession& session, int64_t resolution,
+                                  bool* interpolated = nullptr);
+  // Idle-time work: renders one missing grid strength next to the last edit's strength. Returns
+  // false when the neighbourhood is complete (or the session has no edit).
+  bool prefetch_strength_preview(const EditSession& session, int64_t resolution);
+
   // The whole photo with `face` (any size, aligned crop) pasted back with a feathered mask; for
   // aligned input the face itself.
   face::RgbImage paste_back(const EditSession& session, const face::RgbImage& face);
 
  private:
+  struct StrengthLine {
+    torch::Tensor s0, ds;  // [1, S] each
+    double alpha = 0;
+    std::string key;
+  };
+  StrengthLine strength_line(const EditSession& session, int64_t resolution);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

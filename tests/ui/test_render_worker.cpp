@@ -88,6 +88,42 @@ class RenderWorkerTest : public QObject {
     QTRY_COMPARE(rendered.size(), 1);
   }
 
+  // After a request that asks for idle work, the idle function runs piece by piece until it says
+  // it is done; a new request is served before further pieces.
+  void idle_work_runs_between_requests() {
+    std::atomic<int> pieces{0};
+    std::atomic<int> budget{3};
+    RenderWorker worker(fake_render, [&](const RenderRequest& last) {
+      if (last.idle_resolution != 16) return false;
+      ++pieces;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      return --budget > 0;
+    });
+    QSignalSpy rendered(&worker, &RenderWorker::rendered);
+    RenderRequest plain = request_for(1.0, 32, true);
+    worker.request(plain);  // no idle resolution: no idle work
+    QTRY_COMPARE(rendered.size(), 1);
+    QTest::qWait(100);
+    QCOMPARE(pieces.load(), 0);
+    RenderRequest with_idle = request_for(1.0, 32, true);
+    with_idle.idle_resolution = 16;
+    worker.request(with_idle);
+    QTRY_COMPARE(pieces.load(), 3);  // stops when the function returns false
+    QTest::qWait(100);
+    QCOMPARE(pieces.load(), 3);
+    budget = 100;
+    with_idle.session.edits.back().strength = 0.5;
+    worker.request(with_idle);  // idle work starts again after the next render...
+    QTRY_VERIFY(pieces.load() >= 4);
+    const int before = pieces.load();
+    worker.request(request_for(2.0, 32, true));  // ...and a request ends it
+    QTRY_COMPARE(rendered.size(), 3);
+    QVERIFY(pieces.load() <= before + 1);  // at most the piece in progress ran meanwhile
+    const int after = pieces.load();
+    QTest::qWait(100);
+    QCOMPARE(pieces.load(), after);  // that request asked for no idle work
+  }
+
   void destroy_while_busy() {
     std::atomic<int> started{0};
     auto* worker = new RenderWorker([&](const RenderRequest& r) {
