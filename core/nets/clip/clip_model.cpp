@@ -144,12 +144,32 @@ torch::Tensor ClipModelImpl::text_ln_final(const torch::Tensor& ids) { return te
 torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& ids, bool cut_after_eot) {
   check_ids(ids, cfg_);  // before cutting, which could hide an over-long input
   auto eot = eot_positions(ids.to(torch::kInt64));  // [N]
-  auto used = ids;
-  if (cut_after_eot && ids.size(0) > 0) used = ids.slice(1, 0, eot.max().item<int64_t>() + 1);
-  auto x = text_tokens(used);  // [N, L', Wt]
-  auto rows = torch::arange(ids.size(0), eot.options());
-  auto at_eot = x.index({rows.to(x.device()), eot.to(x.device())});  // [N, Wt]
-  return torch::matmul(at_eot, text_projection);                     // [N, E]
+  const int64_t N = ids.size(0);
+  if (!cut_after_eot || N < 8) {
+    auto used = ids;
+    if (cut_after_eot && N > 0) used = ids.slice(1, 0, eot.max().item<int64_t>() + 1);
+    auto x = text_tokens(used);  // [N, L', Wt]
+    auto rows = torch::arange(N, eot.options());
+    auto at_eot = x.index({rows.to(x.device()), eot.to(x.device())});  // [N, Wt]
+    return torch::matmul(at_eot, text_projection);                     // [N, E]
+  }
+  // Rows sorted by length in up to four buckets, each cut at its own longest row: a template
+  // ensemble mixes short and long prompts, and padding every row to the longest wastes work.
+  const auto order = std::get<1>(eot.sort());  // [N], shortest first
+  const int64_t buckets = 4;
+  auto out = torch::empty({N, text_projection.size(1)}, text_projection.options());
+  for (int64_t b = 0; b < buckets; ++b) {
+    const int64_t lo = N * b / buckets, hi = N * (b + 1) / buckets;
+    if (hi <= lo) continue;
+    const auto idx = order.slice(0, lo, hi);                      // [n]
+    const auto pos = eot.index_select(0, idx);                    // [n]
+    const int64_t len = pos.max().item<int64_t>() + 1;
+    auto x = text_tokens(ids.index_select(0, idx.to(ids.device())).slice(1, 0, len));  // [n, len, Wt]
+    auto rows = torch::arange(hi - lo, eot.options());
+    auto at_eot = x.index({rows.to(x.device()), pos.to(x.device())});  // [n, Wt]
+    out.index_copy_(0, idx.to(out.device()), torch::matmul(at_eot, text_projection));
+  }
+  return out;  // [N, E]
 }
 
 }  // namespace deltaedit::nets
