@@ -254,12 +254,13 @@ int run_train_mapper(const ParsedArgs& args) {
   trainer->train([&](const train::TrainEvent& ev) {
     steps_per_second = ev.steps_per_second;
     if (ev.validation || ev.saved) {
-      std::string line = "step " + std::to_string(ev.step) + "/" + std::to_string(ev.iterations) +
-                         "  train " + fixed(ev.train.total, 4);
+      std::string line = "step " + std::to_string(ev.step) + "/" + std::to_string(ev.iterations);
+      if (ev.step > 0) line += "  train " + fixed(ev.train.total, 4);
       if (ev.validation)
         line += "  val " + fixed(ev.validation->total, 4) + " (l2 " + fixed(ev.validation->l2, 4) +
                 ", 1-cos " + fixed(ev.validation->cosine, 4) + ")";
-      line += "  " + fixed(ev.steps_per_second, 2) + " steps/s" + (ev.saved ? "  saved" : "");
+      if (ev.step > 0) line += "  " + fixed(ev.steps_per_second, 2) + " steps/s";
+      if (ev.saved) line += "  saved";
       progress.done(line);
     } else {
       progress.tick(ev.step, ev.iterations);

@@ -370,9 +370,13 @@ LossValues MapperTrainer::validate() {
 void MapperTrainer::train(const TrainProgress& progress) {
   auto& m = *impl_;
   const bool has_val = m.s_val.defined();
-  if (m.step == 0 && m.log_rows.empty()) {
-    m.add_log_row(has_val ? std::optional<LossValues>(validate()) : std::nullopt);
+  if (m.step == 0 && m.log_rows.empty()) {  // a new run: log the starting point
+    TrainEvent start;
+    start.iterations = m.options.iterations;
+    if (has_val) start.validation = validate();
+    m.add_log_row(start.validation);
     m.write_log();
+    if (progress) progress(start);
   }
   const int64_t n_train = m.s_train.size(0);
   while (m.step < m.options.iterations) {

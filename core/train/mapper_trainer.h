@@ -102,7 +102,8 @@ class MapperTrainer {
   LossValues validate();
 
   // Steps until options.iterations: validates every val_every steps and at the end (and at step
-  // 0 of a new run), saves every save_every steps and at the end.
+  // 0 of a new run, reported as an event with step 0 and no training loss), saves every
+  // save_every steps and at the end.
   void train(const TrainProgress& progress = {});
 
   // Writes net_face.pth, train_state.pt and train_log.csv for the current step.

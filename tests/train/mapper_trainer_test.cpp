@@ -76,10 +76,13 @@ TEST(MapperTrainer, ValidationLossFallsAndTheCheckpointReloadsExactly) {
   train::MapperTrainer trainer(fixture_codes(), o, dir / "run");
   EXPECT_EQ(trainer.train_rows(), 128);
   EXPECT_EQ(trainer.validation_rows(), 32);
-  std::vector<std::pair<int64_t, double>> curve{{0, trainer.validate().total}};
+  const double start = trainer.validate().total;
+  std::vector<std::pair<int64_t, double>> curve;
   trainer.train([&](const train::TrainEvent& ev) {
     if (ev.validation) curve.emplace_back(ev.step, ev.validation->total);
   });
+  ASSERT_FALSE(curve.empty());
+  EXPECT_EQ(curve.front(), std::make_pair(int64_t{0}, start));  // the run's starting point
   std::cout << "[ validation curve ]";
   for (const auto& [step, loss] : curve) std::cout << " " << step << ":" << loss;
   std::cout << "\n";

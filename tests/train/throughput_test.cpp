@@ -60,14 +60,19 @@ TEST(Throughput, DISABLED_CodesAndRelevanceOnFixtureModels) {
   DELTAEDIT_REQUIRE_FIXTURES();
   auto& gen = dtest::fixture_generator();
   auto& clip = dtest::fixture_clip();
-  for (int64_t batch : {1, 8, 32}) {
-    const auto z = train::shard_z(0, 0, 64, gen.net->style_dim());
-    const auto t0 = Clock::now();
-    for (int64_t b = 0; b < 64; b += batch)
-      train::codes_from_z(gen, clip, z.narrow(0, b, batch), 1.0);
-    std::cout << "[ throughput ] codes (render + CLIP), batch " << batch << ": "
-              << 64 / seconds_since(t0) << " codes/s\n";
+  const int default_threads = torch::get_num_threads();
+  for (int threads : {default_threads, 1, 2}) {
+    torch::set_num_threads(threads);
+    for (int64_t batch : {1, 8, 32}) {
+      const auto z = train::shard_z(0, 0, 64, gen.net->style_dim());
+      const auto t0 = Clock::now();
+      for (int64_t b = 0; b < 64; b += batch)
+        train::codes_from_z(gen, clip, z.narrow(0, b, batch), 1.0);
+      std::cout << "[ throughput ] codes (render + CLIP), " << threads << " threads, batch "
+                << batch << ": " << 64 / seconds_since(t0) << " codes/s\n";
+    }
   }
+  torch::set_num_threads(default_threads);
   const auto t1 = Clock::now();
   const auto in = train::sample_relevance_inputs(gen, 1000, 10, 0, 0.7);
   std::cout << "[ throughput ] relevance statistics: " << 1000 / seconds_since(t1) << " codes/s\n";
