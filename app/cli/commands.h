@@ -16,4 +16,7 @@ int run_generate_codes(const ParsedArgs& args);
 int run_train_mapper(const ParsedArgs& args);
 int run_relevance(const ParsedArgs& args);
 
+// `demo dataset` and `demo grid`: the demo domain's portraits (demo_commands.cpp).
+int run_demo(const ParsedArgs& args);
+
 }  // namespace deltaedit::cli

@@ -26,6 +26,8 @@ Usage:
   deltaedit generate-codes -o CODES [--count N] [--images DIR [--aligned]]
   deltaedit train-mapper CODES... -o RUN [--iterations N]
   deltaedit relevance -o fs3.npy [--codes CODES]
+  deltaedit demo dataset --out DIR [--count N] [--held-out M] [--size 64|128] [--seed S]
+  deltaedit demo grid --out FILE.png [--count 32] [--size 128] [--seed S]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -68,6 +70,12 @@ Training options (docs/training.md; every command resumes when rerun with the sa
   --batch B           generate-codes: codes per network call (8); relevance: (channel,
                       image) pairs per call, two renders each (8)
 
+Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
+  demo dataset        DIR/train/NNNNNN.png, DIR/heldout/..., DIR/attributes.jsonl; resumes
+    --count N           training images (default 10000);  --held-out M  held-out images (0)
+    --size P            pixels (default 128);  --seed S  which portraits (default 0)
+  demo grid           the first --count (32) training portraits of --seed, 8 per row
+
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
                       complete, else the bundled models/demo)
@@ -96,6 +104,7 @@ int dispatch(const deltaedit::cli::ParsedArgs& args) {
   if (w[0] == "generate-codes") return run_generate_codes(args);
   if (w[0] == "train-mapper") return run_train_mapper(args);
   if (w[0] == "relevance") return run_relevance(args);
+  if (w[0] == "demo") return run_demo(args);
   throw UsageError("unknown command '" + w[0] + "' (see deltaedit --help)");
 }
 
@@ -117,7 +126,9 @@ int main(int argc, char** argv) {
          // training tools
          "count", "shard-size", "batch", "seed", "truncation", "images", "generator", "clip",
          "e4e", "iterations", "lr", "l2-weight", "cos-weight", "val-fraction", "val-pairs",
-         "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk"},
+         "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
+         // demo domain
+         "out", "size", "held-out"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus"});
     return dispatch(args);

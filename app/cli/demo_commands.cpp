@@ -1,0 +1,148 @@
+// The demo domain tools (docs/demo_domain.md): `demo dataset` writes procedural portraits with
+// captions and attributes; `demo grid` writes a contact sheet of them.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include <opencv2/imgcodecs.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress_line.h"
+#include "core/demo/demo_dataset.h"
+#include "core/demo/sample_grid.h"
+
+namespace deltaedit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int64_t count_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                     int64_t minimum) {
+  const double v = args.number(name, static_cast<double>(fallback));
+  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
+    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
+  return static_cast<int64_t>(v);
+}
+
+uint64_t seed_option(const ParsedArgs& args) {
+  const auto v = args.value("seed");
+  if (!v) return 0;
+  size_t used = 0;
+  try {
+    const unsigned long long s = std::stoull(*v, &used);
+    if (used == v->size() && (*v)[0] != '-') return s;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--seed must be a non-negative integer");
+}
+
+int size_option(const ParsedArgs& args, int fallback) {
+  const int64_t size = count_option(args, "size", fallback, 16);
+  if (size > 1024) throw UsageError("--size must be in [16, 1024] (64 or 128 for the demo)");
+  return static_cast<int>(size);
+}
+
+// --out DIR or -o DIR.
+fs::path output_option(const ParsedArgs& args, const std::string& command) {
+  auto out = args.value("out");
+  if (!out) out = args.value("output");
+  if (!out || out->empty()) throw UsageError(command + ": give the output with --out");
+  return *out;
+}
+
+void expect_words(const ParsedArgs& args, const std::string& command) {
+  if (args.words.size() != 2)
+    throw UsageError(command + " takes no positional arguments (see deltaedit --help)");
+}
+
+int run_demo_dataset(const ParsedArgs& args) {
+  expect_words(args, "demo dataset");
+  demo::DatasetOptions options;
+  options.out_dir = output_option(args, "demo dataset");
+  options.train_count = count_option(args, "count", 10000, 0);
+  options.held_out_count = count_option(args, "held-out", 0, 0);
+  options.size = size_option(args, 128);
+  options.seed = seed_option(args);
+  const bool quiet = args.flag("quiet");
+
+  ProgressLine line(quiet);
+  const auto t0 = Clock::now();
+  auto last = t0 - std::chrono::seconds(1);
+  int decile = -1;
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
+  // The rate counts images drawn by this run, not those kept from an earlier one.
+  auto progress = [&](const demo::DatasetSummary& so_far, int64_t total) {
+    if (quiet || total <= 0) return;
+    const int64_t done = so_far.rendered + so_far.kept;
+    const auto now = Clock::now();
+    const double s = std::chrono::duration<double>(now - t0).count();
+    const double f = static_cast<double>(done) / static_cast<double>(total);
+    char text[128];
+    std::snprintf(text, sizeof(text), "%lld/%lld images  %.1f images/s",
+                  static_cast<long long>(done), static_cast<long long>(total),
+                  s > 0 ? static_cast<double>(so_far.rendered) / s : 0.0);
+    if (tty) {
+      if (done < total && now - last < std::chrono::milliseconds(200)) return;
+      last = now;
+      line.update("demo dataset", text, f);
+    } else if (static_cast<int>(f * 10) > decile || done == total) {
+      decile = static_cast<int>(f * 10);
+      line.done(std::string("demo dataset  ") + text);
+    }
+  };
+  try {
+    const demo::DatasetSummary summary = demo::write_dataset(options, progress);
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    char text[256];
+    std::snprintf(text, sizeof(text), "%s: %lld rendered, %lld kept from an earlier run (%.1f s)",
+                  options.out_dir.string().c_str(), static_cast<long long>(summary.rendered),
+                  static_cast<long long>(summary.kept), s);
+    line.done(text);
+  } catch (const demo::DatasetError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kOutputProblem;
+  }
+  return kOk;
+}
+
+int run_demo_grid(const ParsedArgs& args) {
+  expect_words(args, "demo grid");
+  const fs::path out = output_option(args, "demo grid");
+  const int count = static_cast<int>(count_option(args, "count", 32, 1));
+  if (count > 1024) throw UsageError("--count must be at most 1024 for a grid");
+  const int size = size_option(args, 128);
+  if (fs::exists(out) && !args.flag("overwrite")) {
+    std::cerr << "deltaedit: " << out.string() << " exists (use --overwrite)\n";
+    return kOutputProblem;
+  }
+  const cv::Mat grid = demo::sample_grid(seed_option(args), count, 8, size);
+  bool written = false;
+  try {
+    written = cv::imwrite(out.string(), grid, {cv::IMWRITE_PNG_COMPRESSION, 9});
+  } catch (const cv::Exception&) {  // e.g. an extension OpenCV has no encoder for
+  }
+  if (!written) {
+    std::cerr << "deltaedit: " << out.string() << ": cannot be written (use a .png name)\n";
+    return kOutputProblem;
+  }
+  if (!args.flag("quiet")) std::cerr << out.string() << ": " << count << " portraits\n";
+  return kOk;
+}
+
+}  // namespace
+
+int run_demo(const ParsedArgs& args) {
+  const std::string sub = args.words.size() >= 2 ? args.words[1] : "";
+  if (sub == "dataset") return run_demo_dataset(args);
+  if (sub == "grid") return run_demo_grid(args);
+  throw UsageError("demo: expected 'demo dataset' or 'demo grid' (see deltaedit --help)");
+}
+
+}  // namespace deltaedit::cli
