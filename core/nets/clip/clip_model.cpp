@@ -153,21 +153,24 @@ torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& ids, bool cut_afte
     auto at_eot = x.index({rows.to(x.device()), eot.to(x.device())});  // [N, Wt]
     return torch::matmul(at_eot, text_projection);                     // [N, E]
   }
-  // Rows sorted by length in up to four buckets, each cut at its own longest row: a template
-  // ensemble mixes short and long prompts, and padding every row to the longest wastes work.
-  const auto order = std::get<1>(eot.sort());  // [N], shortest first
-  const int64_t buckets = 4;
+  // Rows sorted by length, in buckets of one length each (a bucket keeps growing to at least 8
+  // rows), each cut at its own longest row: a template ensemble mixes short and long prompts,
+  // and padding every row to the longest wastes work.
+  const auto sorted = eot.sort();
+  const auto lengths = std::get<0>(sorted).contiguous();  // [N], ascending
+  const auto order = std::get<1>(sorted);                 // [N]
+  const int64_t* len = lengths.data_ptr<int64_t>();
   auto out = torch::empty({N, text_projection.size(1)}, text_projection.options());
-  for (int64_t b = 0; b < buckets; ++b) {
-    const int64_t lo = N * b / buckets, hi = N * (b + 1) / buckets;
-    if (hi <= lo) continue;
-    const auto idx = order.slice(0, lo, hi);                      // [n]
-    const auto pos = eot.index_select(0, idx);                    // [n]
-    const int64_t len = pos.max().item<int64_t>() + 1;
-    auto x = text_tokens(ids.index_select(0, idx.to(ids.device())).slice(1, 0, len));  // [n, len, Wt]
+  for (int64_t lo = 0; lo < N;) {
+    int64_t hi = lo + 1;
+    while (hi < N && (len[hi] == len[hi - 1] || hi - lo < 8)) ++hi;
+    const auto idx = order.slice(0, lo, hi);                    // [n]
+    const auto pos = eot.index_select(0, idx);                  // [n]
+    auto x = text_tokens(ids.index_select(0, idx.to(ids.device())).slice(1, 0, len[hi - 1] + 1));
     auto rows = torch::arange(hi - lo, eot.options());
     auto at_eot = x.index({rows.to(x.device()), pos.to(x.device())});  // [n, Wt]
     out.index_copy_(0, idx.to(out.device()), torch::matmul(at_eot, text_projection));
+    lo = hi;
   }
   return out;  // [N, E]
 }

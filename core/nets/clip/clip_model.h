@@ -38,8 +38,8 @@ class ClipModelImpl : public torch::nn::Module {
 
   // Token ids (clip.tokenize layout): [N, L<=context] int64 -> [N, E], NOT normalized. Features
   // are read at the FIRST position of the largest id (ids.argmax(-1)). With cut_after_eot the
-  // sequences are shortened to end at the last such position (of each of up to four length
-  // buckets of the batch): exact, because the causal mask makes those outputs independent of
+  // sequences are shortened to end at the last such position (of each length bucket of the
+  // batch): exact, because the causal mask makes those outputs independent of
   // later tokens, and much faster for prompts.
   torch::Tensor encode_text(const torch::Tensor& ids, bool cut_after_eot = true);
 

@@ -1,5 +1,6 @@
 #include "core/nets/clip/clip_resample.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -48,8 +49,27 @@ torch::Tensor deltaedit_resample(const torch::Tensor& image, int64_t kernel) {
   const auto opts = image.options().dtype(compute);
   auto rows = deltaedit_resample_matrix(image.size(2), kernel).to(opts);  // [Oh, H]
   auto cols = deltaedit_resample_matrix(image.size(3), kernel).to(opts);  // [Ow, W]
-  auto x = torch::matmul(rows, image.to(compute));  // [N, C, Oh, W]
-  return torch::matmul(x, cols.t()).to(image.scalar_type());  // [N, C, Oh, Ow]
+  if (image.is_cuda()) {
+    auto x = torch::matmul(rows, image.to(compute));             // [N, C, Oh, W]
+    return torch::matmul(x, cols.t()).to(image.scalar_type());  // [N, C, Oh, Ow]
+  }
+  // On the CPU one plane and a band of rows at a time, so the extra memory is a few hundred KB
+  // whatever the image size: out += rows[:, band] . (x[band, :] . cols^T).
+  const int64_t N = image.size(0), C = image.size(1), H = image.size(2);
+  const int64_t band = 64;
+  auto out = torch::empty({N, C, rows.size(0), cols.size(0)}, image.options());
+  const auto cols_t = cols.t();  // [W, Ow]
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c) {
+      auto plane = torch::zeros({rows.size(0), cols.size(0)}, opts);  // [Oh, Ow]
+      for (int64_t r0 = 0; r0 < H; r0 += band) {
+        const int64_t r1 = std::min(H, r0 + band);
+        const auto x = image[n][c].slice(0, r0, r1).to(compute);  // [b, W]
+        plane.addmm_(rows.slice(1, r0, r1), x.mm(cols_t));        // [Oh, b] . [b, Ow]
+      }
+      out[n][c].copy_(plane);
+    }
+  return out;
 }
 
 int64_t deltaedit_resample_kernel(int64_t side) {

@@ -15,32 +15,6 @@ using torch::indexing::Slice;
 constexpr double kLeakySlope = 0.2;
 const double kActGain = std::sqrt(2.0);  // fused_leaky_relu's output scale, folded forward
 
-// Full 2-D true convolution of every [k, k] kernel in w [O, I, k, k] with fir [kb, kb]:
-// [O, I, k + kb - 1, k + kb - 1]. The transposed conv followed by the blur equals a transposed
-// conv with this kernel, since both are convolutions on the upsampled grid.
-torch::Tensor convolve_kernels(const torch::Tensor& w, const torch::Tensor& fir) {
-  const int64_t O = w.size(0), I = w.size(1), k = w.size(2), kb = fir.size(0);
-  const torch::Tensor flat = w.reshape({O * I, 1, k, k}).to(torch::kFloat64);
-  const torch::Tensor padded = torch::constant_pad_nd(flat, {kb - 1, kb - 1, kb - 1, kb - 1});
-  const torch::Tensor taps = fir.to(torch::kFloat64).flip({0, 1}).view({1, 1, kb, kb});
-  return F::conv2d(padded, taps).view({O, I, k + kb - 1, k + kb - 1});
-}
-
-// The 6x6 stride-2 transposed kernel (padding 2) as four 3x3 correlations on the input grid:
-// output pixel (2m + a, 2n + b) = sum_{v,u} x[m + v - 1, n + u - 1] * k6[4 + a - 2v, 4 + b - 2u].
-// [O, I, 6, 6] -> [O * 4, I, 3, 3], channel o * 4 + a * 2 + b (pixel_shuffle's order).
-torch::Tensor phase_kernels(const torch::Tensor& k6) {
-  std::vector<torch::Tensor> phases;
-  for (int64_t a = 0; a < 2; ++a)
-    for (int64_t b = 0; b < 2; ++b) {
-      const auto rows = torch::tensor({4 + a, 2 + a, a}, torch::kLong);
-      const auto cols = torch::tensor({4 + b, 2 + b, b}, torch::kLong);
-      phases.push_back(k6.index_select(2, rows).index_select(3, cols));  // [O, I, 3, 3]
-    }
-  const int64_t O = k6.size(0), I = k6.size(1);
-  return torch::stack(phases, 1).reshape({O * 4, I, 3, 3});
-}
-
 // The 1-D factor t of a rank-1 kernel k = outer(t, t) (StyleGAN2's FIR kernels are), else {}.
 std::vector<float> separable_taps(const torch::Tensor& k2d) {
   const torch::Tensor k = k2d.to(torch::kFloat64);
@@ -79,18 +53,15 @@ FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& optio
     if (L.upsample) {
       const torch::Tensor fir = mc.blur->kernel.detach().to(torch::kCPU);
       const int64_t kb = fir.size(0);
-      // The transposed conv's padding that lands the blur's window: kb - 1 - pad0.
-      const int64_t tpad = kb - 1 - mc.blur->pad0;
       if (mc.blur->pad0 + mc.blur->pad1 != kb - 2)
         throw std::invalid_argument("fast synthesis: blur pads do not keep the 2x size");
-      L.folded = resolutions[j] >= options_.fold_from_resolution && L.k == 3 && kb == 4 && tpad == 2;
-      if (L.folded) {
-        const torch::Tensor k6 = convolve_kernels(w.to(torch::kCPU), fir);  // [O, I, 6, 6]
-        L.phases = phase_kernels(k6).to(opts_).contiguous();
-        L.bias = L.bias.repeat_interleave(4);
-      } else {
+      const std::vector<float> taps = separable_taps(fir);
+      L.phases = resolutions[j] >= options_.phases_from_resolution && L.k == 3 && !taps.empty() &&
+                 opts_.device().is_cpu() && opts_.dtype() == torch::kFloat32;
+      L.blur_taps = taps;
+      L.blur_pad = mc.blur->pad0;
+      if (!L.phases) {
         L.blur = fir.flip({0, 1}).view({1, 1, kb, kb}).expand({L.out, 1, kb, kb}).to(opts_).contiguous();
-        L.blur_pad = mc.blur->pad0;
         if (mc.blur->pad0 != mc.blur->pad1)
           throw std::invalid_argument("fast synthesis: asymmetric blur pads");
       }
@@ -130,22 +101,25 @@ torch::Tensor FastSynthesis::conv_layer(const ConvLayer& L, const torch::Tensor&
   const torch::Tensor in_scale = s.to(opts_);                                  // [in]
   const torch::Tensor out_scale = (demod * gain).to(opts_);                    // [out]
   torch::Tensor y;
-  if (L.folded) {
-    const torch::Tensor w = (L.phases.view({L.out, 4, L.in, 3, 3}) * in_scale.view({1, 1, L.in, 1, 1}) *
-                             out_scale.view({L.out, 1, 1, 1, 1}))
-                                .view({L.out * 4, L.in, 3, 3});
-    const torch::Tensor phases = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(1));
-    // Pixel shuffle, noise and activation in one pass: [1, out*4, H, W] -> [1, out, 2H, 2W].
-    return shuffle_add_leaky_relu(phases, L.noise, kLeakySlope);
+  const torch::Tensor w = L.weight * in_scale.view({1, L.in, 1, 1}) * out_scale.view({L.out, 1, 1, 1});
+  if (L.phases) {
+    // The transposed conv's four phases as dense convs on the input grid (9 taps in all):
+    // even output positions take kernel taps {2, 0} (padding 1), odd ones tap {1}.
+    const auto even = torch::tensor({2, 0}, torch::kLong), odd = torch::tensor({1}, torch::kLong);
+    auto phase = [&](const torch::Tensor& rows, const torch::Tensor& cols, int64_t pad_r, int64_t pad_c) {
+      const torch::Tensor k = w.index_select(2, rows).index_select(3, cols).contiguous();
+      return F::conv2d(x, k, F::Conv2dFuncOptions().padding(std::vector<int64_t>{pad_r, pad_c}));
+    };
+    return blur_phases_add_leaky_relu(phase(even, even, 1, 1), phase(even, odd, 1, 0),
+                                      phase(odd, even, 0, 1), phase(odd, odd, 0, 0), L.blur_taps,
+                                      L.blur_pad, L.bias, L.noise, kLeakySlope);
+  }
+  if (L.upsample) {
+    // conv_transpose2d wants [in, out, k, k].
+    const torch::Tensor up = F::conv_transpose2d(x, w.transpose(0, 1), F::ConvTranspose2dFuncOptions().stride(2));
+    y = F::conv2d(up, L.blur, F::Conv2dFuncOptions().bias(L.bias).padding(L.blur_pad).groups(L.out));
   } else {
-    const torch::Tensor w = L.weight * in_scale.view({1, L.in, 1, 1}) * out_scale.view({L.out, 1, 1, 1});
-    if (L.upsample) {
-      // conv_transpose2d wants [in, out, k, k].
-      const torch::Tensor up = F::conv_transpose2d(x, w.transpose(0, 1), F::ConvTranspose2dFuncOptions().stride(2));
-      y = F::conv2d(up, L.blur, F::Conv2dFuncOptions().bias(L.bias).padding(L.blur_pad).groups(L.out));
-    } else {
-      y = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(L.k / 2));
-    }
+    y = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(L.k / 2));
   }
   add_leaky_relu_(y, L.noise, kLeakySlope);
   return y;

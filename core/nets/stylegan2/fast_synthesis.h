@@ -5,12 +5,11 @@
 //  - one dense convolution per layer and sample with the style, the demodulation and the previous
 //    layer's sqrt(2) gain folded into a tiny weight (no grouped conv, no per-frame weight
 //    reshuffling); the demodulation comes from precomputed sum-of-squares, [out, in] @ s^2;
-//  - the upsampling layers' transposed conv followed by the 4x4 blur is one 6x6 stride-2 kernel,
-//    computed as a 3x3 conv to 4 phases per output channel plus a pixel shuffle (no zero-inserted
-//    image, no separate blur pass) at high resolutions, where activations dominate; at low
-//    resolutions, where this would cost 4x the multiply-adds, a transposed conv + depthwise blur;
-//  - bias inside the convolution; shuffle, noise and leaky ReLU fused in one pass
-//    (synthesis_kernels.h);
+//  - the upsampling layers' stride-2 transposed conv as its four output phases, dense convs on
+//    the input grid with 2x2, 2x1, 1x2 and 1x1 kernels (9 taps, no zero work, no col2im), read
+//    back by one pass that applies the separable blur, bias, noise and leaky ReLU
+//    (synthesis_kernels.h; CPU float32, elsewhere a transposed conv + depthwise blur);
+//  - bias inside the convolution, noise and leaky ReLU in one pass;
 //  - toRGB as one matrix product, the skip upsampled by a separable polyphase FIR.
 // Prepared once from a generator's weights on its device and dtype; read-only afterwards, so one
 // instance serves concurrent renders.
@@ -24,8 +23,8 @@ namespace deltaedit::nets {
 class GeneratorImpl;
 
 struct FastSynthesisOptions {
-  // Upsampling layers whose output side is at least this use the folded 6x6 phase conv.
-  int64_t fold_from_resolution = 256;
+  // Upsampling layers whose output side is at least this use the phase convs (CPU float32).
+  int64_t phases_from_resolution = 8;
 };
 
 class FastSynthesis {
@@ -44,14 +43,14 @@ class FastSynthesis {
  private:
   struct ConvLayer {
     bool upsample = false;
-    bool folded = false;
+    bool phases = false;  // upsampling through the four phase convs
     int64_t in = 0, out = 0, k = 0;
     torch::Tensor weight;  // [out, in, k, k] times the equalized-lr scale
     torch::Tensor sumsq;   // [out, in]: sum over taps of weight^2, for the demodulation
-    torch::Tensor phases;  // folded only: [out * 4, in, 3, 3], phase-major per output channel
-    torch::Tensor blur;    // unfolded upsampling only: [out, 1, kb, kb] depthwise true-conv taps
+    torch::Tensor blur;            // other upsampling: [out, 1, kb, kb] depthwise true-conv taps
+    std::vector<float> blur_taps;  // 1-D factor of the blur kernel
     int64_t blur_pad = 0;
-    torch::Tensor bias;          // [out] (unfolded) or [out * 4] (folded)
+    torch::Tensor bias;            // [out]
     torch::Tensor noise;         // [1, 1, r, r], already times the noise strength
   };
   struct RgbLayer {

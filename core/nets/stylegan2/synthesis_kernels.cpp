@@ -17,33 +17,67 @@ inline float lrelu(float v, float slope) { return v > 0.f ? v : v * slope; }
 
 }  // namespace
 
-torch::Tensor shuffle_add_leaky_relu(const torch::Tensor& phases, const torch::Tensor& noise,
-                                     double slope) {
-  // [1, C*4, H, W] + [1, 1, 2H, 2W] -> [1, C, 2H, 2W]
-  const int64_t C = phases.size(1) / 4, H = phases.size(2), W = phases.size(3);
-  if (!cpu_float(phases) || !cpu_float(noise)) {
-    torch::Tensor y = F::pixel_shuffle(phases, 2);
-    y.add_(noise);
-    return torch::leaky_relu_(y, slope);
-  }
-  torch::Tensor out = torch::empty({1, C, 2 * H, 2 * W}, phases.options());
-  const float* in = phases.data_ptr<float>();
+torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
+                                         const torch::Tensor& oe, const torch::Tensor& oo,
+                                         const std::vector<float>& taps, int64_t pad0,
+                                         const torch::Tensor& bias, const torch::Tensor& noise,
+                                         double slope) {
+  // phases of T [C, 2H+1, 2W+1] -> [1, C, 2H, 2W]
+  const int64_t C = oo.size(1), H = oo.size(2), W = oo.size(3);
+  const int64_t TH = 2 * H + 1, TW = 2 * W + 1, OH = 2 * H, OW = 2 * W;
+  const int64_t K = static_cast<int64_t>(taps.size());
+  TORCH_CHECK(cpu_float(ee) && cpu_float(eo) && cpu_float(oe) && cpu_float(oo) && cpu_float(noise),
+              "blur_phases_add_leaky_relu: contiguous float32 CPU tensors expected");
+  torch::Tensor out = torch::empty({1, C, OH, OW}, oo.options());
+  const torch::Tensor bias_f = bias.to(torch::kFloat32).contiguous();
+  const float* b = bias_f.data_ptr<float>();
   const float* nz = noise.data_ptr<float>();
-  float* o = out.data_ptr<float>();
   const float s = float(slope);
-  // One task per (channel, input row): two output rows, each interleaving two phase rows.
-  at::parallel_for(0, C * H, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t ch = begin; ch < end; ++ch) {
-      const int64_t c = ch / H, h = ch % H;
-      for (int64_t a = 0; a < 2; ++a) {
-        const float* p0 = in + ((c * 4 + a * 2) * H + h) * W;
-        const float* p1 = p0 + H * W;
-        const float* n = nz + (2 * h + a) * 2 * W;
-        float* row = o + (c * 2 * H + 2 * h + a) * 2 * W;
-        for (int64_t w = 0; w < W; ++w) {
-          row[2 * w] = lrelu(p0[w] + n[2 * w], s);
-          row[2 * w + 1] = lrelu(p1[w] + n[2 * w + 1], s);
+  // Flipped taps: the blur is a true convolution, computed as a correlation.
+  std::vector<float> tf(taps.rbegin(), taps.rend());
+  at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
+    // Ring of the last K horizontally blurred rows of T, each OW wide.
+    std::vector<float> ring(static_cast<size_t>(K * OW));
+    // T row with pad0 zeros before and K zeros after, so the blur loop needs no bounds checks.
+    std::vector<float> trow(static_cast<size_t>(TW + pad0 + K), 0.f);
+    for (int64_t c = begin; c < end; ++c) {
+      const float* pe[2] = {ee.data_ptr<float>() + c * (H + 1) * (W + 1), oe.data_ptr<float>() + c * H * (W + 1)};
+      const float* po[2] = {eo.data_ptr<float>() + c * (H + 1) * W, oo.data_ptr<float>() + c * H * W};
+      // T row p, blurred along x, into ring slot p mod K (zeros outside T).
+      auto blur_row = [&](int64_t p) {
+        float* dst = ring.data() + (((p % K) + K) % K) * OW;
+        std::fill(dst, dst + OW, 0.f);
+        if (p < 0 || p >= TH) return;
+        const int64_t parity = p & 1, n = p >> 1;
+        const float* even = pe[parity] + n * (W + 1);  // T[p, 2k]
+        const float* odd = po[parity] + n * W;         // T[p, 2k + 1]
+        float* t = trow.data() + pad0;
+        for (int64_t k = 0; k < W; ++k) {
+          t[2 * k] = even[k];
+          t[2 * k + 1] = odd[k];
         }
+        t[2 * W] = even[W];
+        for (int64_t u = 0; u < K; ++u) {
+          const float tap = tf[u];
+          const float* src = trow.data() + u;  // dst[x] += T[x + u - pad0] * tf[u]
+          for (int64_t x = 0; x < OW; ++x) dst[x] += src[x] * tap;
+        }
+      };
+      // Output row q needs T rows q - pad0 .. q - pad0 + K - 1.
+      for (int64_t p = -pad0; p < -pad0 + K - 1; ++p) blur_row(p);
+      float* o = out.data_ptr<float>() + c * OH * OW;
+      for (int64_t q = 0; q < OH; ++q) {
+        blur_row(q - pad0 + K - 1);
+        float* row = o + q * OW;
+        const float* nrow = nz + q * OW;
+        std::fill(row, row + OW, b[c]);
+        for (int64_t u = 0; u < K; ++u) {
+          const int64_t p = q + u - pad0;
+          const float* src = ring.data() + (((p % K) + K) % K) * OW;
+          const float t = tf[u];
+          for (int64_t x = 0; x < OW; ++x) row[x] += src[x] * t;
+        }
+        for (int64_t x = 0; x < OW; ++x) row[x] = lrelu(row[x] + nrow[x], s);
       }
     }
   });

@@ -8,11 +8,17 @@
 
 namespace deltaedit::nets {
 
-// Phase outputs of the folded upsampling conv to the image, plus noise, leaky ReLU:
-// phases [1, C*4, H, W] (channel c*4 + a*2 + b = output pixel (2h+a, 2w+b)), noise [1, 1, 2H, 2W]
-// -> [1, C, 2H, 2W] = leaky_relu(pixel_shuffle(phases) + noise, slope).
-torch::Tensor shuffle_add_leaky_relu(const torch::Tensor& phases, const torch::Tensor& noise,
-                                     double slope);
+// The upsampling layer's epilogue on the CPU. A stride-2 transposed 3x3 conv T (side 2H+1) is
+// computed as its four phases, dense convs on the input grid: ee = T[even rows, even cols]
+// [1, C, H+1, W+1], eo [1, C, H+1, W], oe [1, C, H, W+1], oo [1, C, H, W]. This reads them as T,
+// applies the separable blur (`taps` = the 1-D factor of the blur kernel, true convolution,
+// T padded by pad0 before), then bias [C], noise [1, 1, 2H, 2W] and leaky ReLU, in one pass:
+// -> [1, C, 2H, 2W]. CPU float32 only.
+torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
+                                         const torch::Tensor& oe, const torch::Tensor& oo,
+                                         const std::vector<float>& taps, int64_t pad0,
+                                         const torch::Tensor& bias, const torch::Tensor& noise,
+                                         double slope);
 
 // In place: y [1, C, H, W] = leaky_relu(y + noise [1, 1, H, W], slope).
 void add_leaky_relu_(torch::Tensor& y, const torch::Tensor& noise, double slope);

@@ -1,7 +1,7 @@
 // The generator against the reference outputs of rosinality's Generator and DeltaEdit's
 // stylespace_util on the small random model in fixtures/stylegan2/, for every render path: the
-// reference operation sequence, and the fast path with its low- and high-resolution upsampling
-// (the fixture model is 64 px, so the folded phase convolution is forced on from 8 px).
+// reference operation sequence, and the fast path with both of its upsampling methods (phase
+// convs, or a transposed conv + depthwise blur as used off the CPU).
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -26,7 +26,7 @@ constexpr double kSingle = 1e-4;  // README: single float32 network
 struct PathCase {
   const char* name;
   RenderPath path;
-  int64_t fold_from_resolution;
+  int64_t phases_from_resolution;
 };
 
 class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
@@ -42,7 +42,7 @@ class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
   void SetUp() override {
     DELTAEDIT_REQUIRE_FIXTURES();
     g()->set_render_path(GetParam().path);
-    g()->set_fast_options({.fold_from_resolution = GetParam().fold_from_resolution});
+    g()->set_fast_options({.phases_from_resolution = GetParam().phases_from_resolution});
   }
 
   Generator& g() { return loaded_->net; }
@@ -223,8 +223,8 @@ TEST_P(GeneratorFixture, GradModeUsesTheDifferentiablePath) {
 INSTANTIATE_TEST_SUITE_P(
     Paths, GeneratorFixture,
     ::testing::Values(PathCase{"reference", RenderPath::kReference, 256},
-                      PathCase{"fast", RenderPath::kFast, 1 << 30},
-                      PathCase{"fast_folded", RenderPath::kFast, 8}),
+                      PathCase{"fast_transposed", RenderPath::kFast, 1 << 30},
+                      PathCase{"fast_phases", RenderPath::kFast, 8}),
     [](const ::testing::TestParamInfo<PathCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
