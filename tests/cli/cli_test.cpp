@@ -1,13 +1,12 @@
 // The deltaedit command line, run as a separate process on the fixture models.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <array>
 #include <cstdio>
 #include <fstream>
 
 #include "core/face/image_io.h"
+#include "tests/cli/run_cli.h"
 #include "tests/support/fixture_bundle.h"
 #include "tests/support/fixtures.h"
 
@@ -16,32 +15,11 @@ namespace {
 namespace fs = std::filesystem;
 using deltaedit::testing::fixture;
 
-struct Run {
-  int code;
-  std::string output;  // stdout + stderr
-};
+using deltaedit::testing::contains;
+using Run = deltaedit::testing::CliRun;
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
+Run deltaedit(const std::vector<std::string>& args) { return deltaedit::testing::run_cli(args); }
 
-Run deltaedit(const std::vector<std::string>& args) {
-  std::string cmd = quote(DELTAEDIT_CLI);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " --quiet 2>&1";
-  Run r{-1, {}};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string bytes_of(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

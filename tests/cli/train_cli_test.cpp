@@ -2,14 +2,13 @@
 // editor, compute a relevance matrix; resumption and clear errors with documented exit codes.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
 
 #include "core/io/npy.h"
+#include "tests/cli/run_cli.h"
 #include "tests/support/fixture_bundle.h"
 #include "tests/support/fixtures.h"
 
@@ -18,35 +17,13 @@ namespace {
 namespace fs = std::filesystem;
 using deltaedit::testing::fixture;
 
-struct Run {
-  int code;
-  std::string output;  // stdout + stderr
-};
+using deltaedit::testing::contains;
+using Run = deltaedit::testing::CliRun;
 
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-// Runs deltaedit with DELTAEDIT_THREADS=1 (the tests run in parallel) and without --quiet, so
-// the progress lines are checked too.
+// DELTAEDIT_THREADS=1 (the tests run in parallel) and without --quiet, so the progress lines are
+// checked too.
 Run deltaedit(const std::vector<std::string>& args) {
-  std::string cmd = "DELTAEDIT_THREADS=1 " + quote(DELTAEDIT_CLI);
-  for (const auto& a : args) cmd += " " + quote(a);
-  cmd += " 2>&1";
-  Run r{-1, {}};
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) r.output.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
+  return deltaedit::testing::run_cli(args, "DELTAEDIT_THREADS=1", /*quiet=*/false);
 }
 
 class TrainCli : public ::testing::Test {
