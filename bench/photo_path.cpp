@@ -65,7 +65,8 @@ PhotoPathResult run_photo_path_in_child(const std::string& exe, bool fast) {
   char buf[256];
   while (std::fgets(buf, sizeof buf, pipe)) out += buf;
   const int status = ::pclose(pipe);
-  std::istringstream in(out.substr(out.find("photo_path") == std::string::npos ? 0 : out.find("photo_path")));
+  const size_t line = out.find("photo_path");
+  std::istringstream in(out.substr(line == std::string::npos ? 0 : line));
   std::string tag;
   PhotoPathResult r;
   if (status != 0 || !(in >> tag >> r.seconds >> r.peak_bytes >> r.models_bytes) || tag != "photo_path")

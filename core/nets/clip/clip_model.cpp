@@ -145,31 +145,27 @@ torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& ids, bool cut_afte
   check_ids(ids, cfg_);  // before cutting, which could hide an over-long input
   auto eot = eot_positions(ids.to(torch::kInt64));  // [N]
   const int64_t N = ids.size(0);
-  if (!cut_after_eot || N < 8) {
-    auto used = ids;
-    if (cut_after_eot && N > 0) used = ids.slice(1, 0, eot.max().item<int64_t>() + 1);
-    auto x = text_tokens(used);  // [N, L', Wt]
-    auto rows = torch::arange(N, eot.options());
-    auto at_eot = x.index({rows.to(x.device()), eot.to(x.device())});  // [N, Wt]
-    return torch::matmul(at_eot, text_projection);                     // [N, E]
-  }
+  // rows [n, L] with their read positions pos [n] -> projected features [n, E]
+  auto features = [&](const torch::Tensor& rows, const torch::Tensor& pos) {
+    auto x = text_tokens(rows);  // [n, L, Wt]
+    auto at = torch::arange(rows.size(0), pos.options());
+    return torch::matmul(x.index({at.to(x.device()), pos.to(x.device())}), text_projection);
+  };
+  if (!cut_after_eot) return features(ids, eot);
   // Rows sorted by length, in buckets of one length each (a bucket keeps growing to at least 8
   // rows), each cut at its own longest row: a template ensemble mixes short and long prompts,
   // and padding every row to the longest wastes work.
   const auto sorted = eot.sort();
-  const auto lengths = std::get<0>(sorted).contiguous();  // [N], ascending
+  const auto lengths = std::get<0>(sorted).to(torch::kCPU).contiguous();  // [N], ascending
   const auto order = std::get<1>(sorted);                 // [N]
   const int64_t* len = lengths.data_ptr<int64_t>();
   auto out = torch::empty({N, text_projection.size(1)}, text_projection.options());
   for (int64_t lo = 0; lo < N;) {
     int64_t hi = lo + 1;
     while (hi < N && (len[hi] == len[hi - 1] || hi - lo < 8)) ++hi;
-    const auto idx = order.slice(0, lo, hi);                    // [n]
-    const auto pos = eot.index_select(0, idx);                  // [n]
-    auto x = text_tokens(ids.index_select(0, idx.to(ids.device())).slice(1, 0, len[hi - 1] + 1));
-    auto rows = torch::arange(hi - lo, eot.options());
-    auto at_eot = x.index({rows.to(x.device()), pos.to(x.device())});  // [n, Wt]
-    out.index_copy_(0, idx.to(out.device()), torch::matmul(at_eot, text_projection));
+    const auto idx = order.slice(0, lo, hi);  // [n]
+    const auto rows = ids.index_select(0, idx.to(ids.device())).slice(1, 0, len[hi - 1] + 1);
+    out.index_copy_(0, idx.to(out.device()), features(rows, eot.index_select(0, idx)));
     lo = hi;
   }
   return out;  // [N, E]

@@ -10,7 +10,6 @@ namespace deltaedit::nets {
 namespace {
 
 namespace F = torch::nn::functional;
-using torch::indexing::Slice;
 
 constexpr double kLeakySlope = 0.2;
 const double kActGain = std::sqrt(2.0);  // fused_leaky_relu's output scale, folded forward
@@ -26,13 +25,17 @@ std::vector<float> separable_taps(const torch::Tensor& k2d) {
   return {tf.data_ptr<float>(), tf.data_ptr<float>() + tf.numel()};
 }
 
+// A modulated conv's weight with its equalized-lr scale: [out, in, k, k], float32.
+torch::Tensor scaled_weight(const ModulatedConv2dImpl& mc) {
+  return mc.weight.detach()[0].to(torch::kFloat32) * mc.scale;
+}
+
 }  // namespace
 
 FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& options)
     : options_(options) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor& probe = g.input->input;
-  opts_ = probe.options();
+  opts_ = g.input->input.options();
   constant_ = g.input->input.detach();
 
   std::vector<StyledConvImpl*> layers{g.conv1.get()};
@@ -45,7 +48,7 @@ FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& optio
     L.in = mc.in_channel;
     L.out = mc.out_channel;
     L.k = mc.kernel_size;
-    const torch::Tensor w = (mc.weight.detach()[0].to(torch::kFloat32) * mc.scale);  // [O, I, k, k]
+    const torch::Tensor w = scaled_weight(mc);  // [O, I, k, k]
     L.sumsq = w.pow(2).sum({2, 3}).to(opts_.device());  // float32 even for half weights
     L.weight = w.to(opts_).contiguous();
     L.bias = layers[j]->activate->bias.detach();
@@ -74,10 +77,7 @@ FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& optio
   for (ToRGBImpl* t : rgbs) {
     const ModulatedConv2dImpl& mc = *t->conv;
     RgbLayer R;
-    R.weight = (mc.weight.detach()[0].to(torch::kFloat32) * mc.scale)
-                   .view({mc.out_channel, mc.in_channel})
-                   .to(opts_)
-                   .contiguous();
+    R.weight = scaled_weight(mc).view({mc.out_channel, mc.in_channel}).to(opts_).contiguous();
     R.bias = t->bias.detach().view({-1});
     if (t->upsample) {
       const UpsampleImpl& up = *t->upsample;

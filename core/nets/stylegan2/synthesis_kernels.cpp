@@ -122,24 +122,24 @@ void add_upsampled_(torch::Tensor& out, const torch::Tensor& skip, const std::ve
   }
   const int64_t K = static_cast<int64_t>(taps.size());
   // o[q] = sum_m x[m] * taps[q + padding - 2m]: the transposed conv of one axis.
-  auto upsample_line = [&](const float* x, int64_t n, int64_t stride_in, float* o, int64_t stride_out) {
+  auto upsample_line = [&](const float* x, int64_t n, float* o) {
     for (int64_t q = 0; q < 2 * n; ++q) {
       float acc = 0.f;
       // m ranges where 0 <= q + padding - 2m < K
       const int64_t m_hi = (q + padding) / 2, m_lo = (q + padding - K + 2) / 2;
       for (int64_t m = std::max<int64_t>(0, m_lo); m <= std::min(n - 1, m_hi); ++m) {
         const int64_t t = q + padding - 2 * m;
-        if (t >= 0 && t < K) acc += x[m * stride_in] * taps[t];
+        if (t >= 0 && t < K) acc += x[m] * taps[t];
       }
-      o[q * stride_out] += acc;
+      o[q] = acc;
     }
   };
   // Along rows ([C, H, W] -> [C, H, 2W]), then along columns into `out`, a whole row at a time.
-  std::vector<float> mid(static_cast<size_t>(C * H * 2 * W), 0.f);
+  std::vector<float> mid(static_cast<size_t>(C * H * 2 * W));
   const float* x = skip.data_ptr<float>();
   float* o = out.data_ptr<float>();
   at::parallel_for(0, C * H, 64, [&](int64_t b, int64_t e) {
-    for (int64_t r = b; r < e; ++r) upsample_line(x + r * W, W, 1, mid.data() + r * 2 * W, 1);
+    for (int64_t r = b; r < e; ++r) upsample_line(x + r * W, W, mid.data() + r * 2 * W);
   });
   const int64_t W2 = 2 * W;
   at::parallel_for(0, C * 2 * H, 16, [&](int64_t b, int64_t e) {
