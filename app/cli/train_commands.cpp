@@ -170,12 +170,7 @@ int run_generate_codes(const ParsedArgs& args) {
   RateProgress progress(args.flag("quiet"), "codes", "codes");
   auto gen = nets::load_generator(info.generator, device);
   auto clip = nets::load_clip(info.clip, device);
-  info.s_widths = gen.net->s_widths();
-  info.n_latent = gen.net->n_latent();
-  info.style_dim = gen.net->style_dim();
-  info.image_size = from_images ? 256 : gen.net->size();
-  info.clip_kernel = info.image_size / 32;
-  info.embed_dim = clip.net->embed_dim();
+  train::set_model_fields(info, gen, clip.net, from_images ? 256 : gen.net->size());
   const auto set = train::CodeSet::create_or_resume(out, info);
   const int64_t first_shard = set.complete_shards();
   const int64_t first = std::min(info.count, first_shard * info.shard_size);

@@ -17,6 +17,16 @@ namespace deltaedit::train {
 
 namespace fs = std::filesystem;
 
+void set_model_fields(CodeSetInfo& info, nets::LoadedGenerator& gen, nets::ClipModel& clip,
+                      int64_t image_size) {
+  info.s_widths = gen.net->s_widths();
+  info.n_latent = gen.net->n_latent();
+  info.style_dim = gen.net->style_dim();
+  info.image_size = image_size;
+  info.clip_kernel = image_size / 32;
+  info.embed_dim = clip->embed_dim();
+}
+
 torch::Tensor clip_image_embedding(nets::ClipModel& clip, const torch::Tensor& images) {
   c10::InferenceMode guard;
   // [B, 3, H, W] -> [B, 3, 224, 224] -> [B, E]

@@ -25,6 +25,11 @@ namespace deltaedit::train {
 // Called after every batch with the codes done so far (of the whole set) and the set's total.
 using CodeProgress = std::function<void(int64_t done, int64_t total)>;
 
+// Sets the fields of `info` that the models decide: S widths, W+ shape, CLIP width, and the side
+// of the images CLIP sees (`image_size`: the generator's, or 256 for e4e inputs) with its kernel.
+void set_model_fields(CodeSetInfo& info, nets::LoadedGenerator& gen, nets::ClipModel& clip,
+                      int64_t image_size);
+
 // [B, 3, H, W] images in [-1, 1] -> [B, E] raw CLIP image embeddings (float32, CPU), with
 // kernel = H / 32 as generate_codes.py (8 for the 256 e4e input).
 torch::Tensor clip_image_embedding(nets::ClipModel& clip, const torch::Tensor& images);

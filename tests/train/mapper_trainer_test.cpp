@@ -28,12 +28,7 @@ const train::TrainingData& fixture_codes() {
   static const train::TrainingData data = [] {
     auto& gen = dtest::fixture_generator();
     train::CodeSetInfo info;
-    info.s_widths = gen.net->s_widths();
-    info.n_latent = gen.net->n_latent();
-    info.style_dim = gen.net->style_dim();
-    info.image_size = gen.net->size();
-    info.embed_dim = dtest::fixture_clip()->embed_dim();
-    info.clip_kernel = info.image_size / 32;
+    train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
     info.shard_size = 80;
     info.count = 160;
     info.seed = 1;
