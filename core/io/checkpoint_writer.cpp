@@ -203,82 +203,129 @@ struct PickleOut {
     for (int64_t x : v) integer(x);
     op('t');
   }
+  void float64(double v) {  // BINFLOAT: big-endian IEEE double
+    op('G');
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    for (int shift = 56; shift >= 0; shift -= 8) s += static_cast<char>((bits >> shift) & 0xFF);
+  }
 };
 
-}  // namespace
-
-void save_state_dict(const std::filesystem::path& file, const StateDict& state_dict) {
-  struct Storage {
-    torch::Tensor base;  // CPU tensor owning the storage
-    std::string key;
-  };
-  std::vector<Storage> storages;
-  std::unordered_map<const void*, std::size_t> by_data;
-
-  PickleOut p;
-  p.op('\x80');
-  p.op('\x02');
-  p.global("collections", "OrderedDict");
-  p.op(')');
-  p.op('R');
-  p.op('(');
-  for (const auto& [name, tensor_in] : state_dict.entries()) {
-    torch::Tensor t = tensor_in.detach();
-    if (!t.device().is_cpu()) t = t.to(torch::kCPU);
-    if (!t.is_contiguous() && !t.has_storage()) t = t.contiguous();
-    const char* type = storage_type(t.scalar_type());
-    if (!type)
-      throw ModelFileError(file, "cannot save '" + name + "': unsupported dtype " +
-                                     std::string(c10::toString(t.scalar_type())));
-    // Tensors over one storage keep sharing it, like torch.save.
-    // (Empty storages have no identity to share.)
-    std::size_t index = storages.size();
-    if (t.storage().nbytes() > 0) index = by_data.try_emplace(t.storage().data(), index).first->second;
-    if (index == storages.size()) storages.push_back({t, std::to_string(storages.size())});
-    const Storage& s = storages[index];
-    const int64_t numel = static_cast<int64_t>(t.storage().nbytes() / t.element_size());
-
-    p.str(name);
-    p.global("torch._utils", "_rebuild_tensor_v2");
-    p.op('(');
-    p.op('(');
-    p.str("storage");
-    p.global("torch", type);
-    p.str(s.key);
-    p.str("cpu");
-    p.integer(numel);
-    p.op('t');
-    p.op('Q');
-    p.integer(t.storage_offset());
-    p.int_tuple(t.sizes());
-    p.int_tuple(t.strides());
-    p.op('\x89');
-    p.global("collections", "OrderedDict");
-    p.op(')');
-    p.op('R');
-    p.op('t');
-    p.op('R');
+// Pickles state dicts and values while collecting the tensors' storages, then writes the
+// archive. Tensors over one storage keep sharing it, like torch.save.
+class CheckpointPickler {
+ public:
+  explicit CheckpointPickler(const std::filesystem::path& file) : file_(file) {
+    p_.op('\x80');
+    p_.op('\x02');
   }
-  p.op('u');
-  p.op('.');
 
-  // The archive folder is the file stem, as torch.save names it.
-  std::string folder = file.stem().string();
-  if (folder.empty()) folder = "archive";
-  const std::filesystem::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
-  try {
+  void state_dict(const StateDict& state_dict) {
+    p_.global("collections", "OrderedDict");
+    p_.op(')');
+    p_.op('R');
+    p_.op('(');
+    for (const auto& [name, tensor] : state_dict.entries()) {
+      p_.str(name);
+      this->tensor(name, tensor);
+    }
+    p_.op('u');
+  }
+
+  void value(const std::string& name, const CheckpointValue& v) {
+    if (const auto* t = std::get_if<torch::Tensor>(&v)) tensor(name, *t);
+    else if (const auto* sd = std::get_if<StateDict>(&v)) state_dict(*sd);
+    else if (const auto* i = std::get_if<int64_t>(&v)) p_.integer(*i);
+    else if (const auto* d = std::get_if<double>(&v)) p_.float64(*d);
+    else p_.str(std::get<std::string>(v));
+  }
+
+  void plain_dict(const CheckpointEntries& entries) {
+    p_.op('}');
+    p_.op('(');
+    for (const auto& [name, v] : entries) {
+      p_.str(name);
+      value(name, v);
+    }
+    p_.op('u');
+  }
+
+  void write(const std::filesystem::path& tmp) {
+    p_.op('.');
+    // The archive folder is the file stem, as torch.save names it.
+    std::string folder = file_.stem().string();
+    if (folder.empty()) folder = "archive";
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw ModelFileError(file, "cannot create " + tmp.string());
-    ZipWriter zip(out, file);
-    zip.add(folder + "/data.pkl", reinterpret_cast<const uint8_t*>(p.s.data()), p.s.size());
-    for (const auto& s : storages)
+    if (!out) throw ModelFileError(file_, "cannot create " + tmp.string());
+    ZipWriter zip(out, file_);
+    zip.add(folder + "/data.pkl", reinterpret_cast<const uint8_t*>(p_.s.data()), p_.s.size());
+    for (const auto& s : storages_)
       zip.add(folder + "/data/" + s.key, static_cast<const uint8_t*>(s.base.storage().data()),
               s.base.storage().nbytes());
     const std::string version = "3\n";
     zip.add(folder + "/version", reinterpret_cast<const uint8_t*>(version.data()), version.size());
     zip.finish();
     out.flush();
-    if (!out) throw ModelFileError(file, "write failed");
+    if (!out) throw ModelFileError(file_, "write failed");
+  }
+
+ private:
+  struct Storage {
+    torch::Tensor base;  // CPU tensor owning the storage
+    std::string key;
+  };
+
+  void tensor(const std::string& name, const torch::Tensor& tensor_in) {
+    torch::Tensor t = tensor_in.detach();
+    if (!t.device().is_cpu()) t = t.to(torch::kCPU);
+    if (!t.is_contiguous() && !t.has_storage()) t = t.contiguous();
+    const char* type = storage_type(t.scalar_type());
+    if (!type)
+      throw ModelFileError(file_, "cannot save '" + name + "': unsupported dtype " +
+                                      std::string(c10::toString(t.scalar_type())));
+    // (Empty storages have no identity to share.)
+    std::size_t index = storages_.size();
+    if (t.storage().nbytes() > 0)
+      index = by_data_.try_emplace(t.storage().data(), index).first->second;
+    if (index == storages_.size()) storages_.push_back({t, std::to_string(storages_.size())});
+    const Storage& s = storages_[index];
+    const int64_t numel = static_cast<int64_t>(t.storage().nbytes() / t.element_size());
+
+    p_.global("torch._utils", "_rebuild_tensor_v2");
+    p_.op('(');
+    p_.op('(');
+    p_.str("storage");
+    p_.global("torch", type);
+    p_.str(s.key);
+    p_.str("cpu");
+    p_.integer(numel);
+    p_.op('t');
+    p_.op('Q');
+    p_.integer(t.storage_offset());
+    p_.int_tuple(t.sizes());
+    p_.int_tuple(t.strides());
+    p_.op('\x89');
+    p_.global("collections", "OrderedDict");
+    p_.op(')');
+    p_.op('R');
+    p_.op('t');
+    p_.op('R');
+  }
+
+  std::filesystem::path file_;
+  PickleOut p_;
+  std::vector<Storage> storages_;
+  std::unordered_map<const void*, std::size_t> by_data_;
+};
+
+// Writes through a temporary name and renames, so a file under its final name is complete.
+template <typename Fill>
+void save_atomically(const std::filesystem::path& file, Fill fill) {
+  CheckpointPickler pickler(file);
+  fill(pickler);
+  const std::filesystem::path tmp = file.string() + ".tmp" + std::to_string(::getpid());
+  try {
+    pickler.write(tmp);
   } catch (...) {
     std::filesystem::remove(tmp);
     throw;
@@ -289,6 +336,16 @@ void save_state_dict(const std::filesystem::path& file, const StateDict& state_d
     std::filesystem::remove(tmp);
     throw ModelFileError(file, "cannot replace file: " + ec.message());
   }
+}
+
+}  // namespace
+
+void save_state_dict(const std::filesystem::path& file, const StateDict& state_dict) {
+  save_atomically(file, [&](CheckpointPickler& p) { p.state_dict(state_dict); });
+}
+
+void save_checkpoint(const std::filesystem::path& file, const CheckpointEntries& entries) {
+  save_atomically(file, [&](CheckpointPickler& p) { p.plain_dict(entries); });
 }
 
 }  // namespace deltaedit::io

@@ -138,5 +138,65 @@ TEST(CheckpointWriter, PythonTorchLoadReadsIt) {
   EXPECT_EQ(out, want);
 }
 
+
+// save_checkpoint: a plain dict mixing a state dict, a tensor, numbers and a string, as
+// rosinality's {"g_ema", "latent_avg"} and e4e's {"state_dict", "latent_avg"} files are.
+CheckpointEntries sample_checkpoint() {
+  StateDict g;
+  g.add("style.1.weight", torch::randn({8, 8}));
+  g.add("noises.noise_0", torch::randn({1, 1, 4, 4}));
+  const torch::Tensor avg = torch::randn({8});
+  return {{"g_ema", g}, {"latent_avg", avg}, {"step", int64_t{123456789012}},
+          {"lr", 0.002}, {"note", std::string("demo bundle")}};
+}
+
+TEST(CheckpointWriter, CheckpointDictReadsBackExactly) {
+  const auto path = testing::temp_dir("writer_ckpt") / "generator.pt";
+  const CheckpointEntries entries = sample_checkpoint();
+  save_checkpoint(path, entries);
+  const PickleValue root = load_checkpoint(path);
+  ASSERT_TRUE(root.is_dict());
+  ASSERT_EQ(root.dict.size(), entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(root.dict[i].first.text, entries[i].first);
+  const StateDict g = state_dict_at(root, "g_ema", path);
+  const StateDict& want = std::get<StateDict>(entries[0].second);
+  ASSERT_EQ(g.size(), want.size());
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    EXPECT_EQ(g.entries()[i].first, want.entries()[i].first);
+    EXPECT_TRUE(torch::equal(g.entries()[i].second, want.entries()[i].second));
+  }
+  EXPECT_TRUE(torch::equal(root.find("latent_avg")->tensor, std::get<torch::Tensor>(entries[1].second)));
+  EXPECT_EQ(root.find("step")->integer, 123456789012);
+  EXPECT_EQ(root.find("lr")->real, 0.002);
+  EXPECT_EQ(root.find("note")->text, "demo bundle");
+}
+
+TEST(CheckpointWriter, PythonTorchLoadReadsCheckpointDict) {
+  const std::string python = python_with_torch();
+  if (python.empty()) GTEST_SKIP() << "python3 with torch not available";
+  const auto path = testing::temp_dir("writer_ckpt_py") / "generator.pt";
+  const CheckpointEntries entries = sample_checkpoint();
+  save_checkpoint(path, entries);
+  const std::string script =
+      "import sys, torch\n"
+      "c = torch.load(sys.argv[1])\n"
+      "print(type(c).__name__, list(c.keys()), type(c['g_ema']).__name__)\n"
+      "print(list(c['g_ema'].keys()), list(c['latent_avg'].shape))\n"
+      "print(c['step'], repr(c['lr']), c['note'])\n"
+      "print(repr(float(c['g_ema']['style.1.weight'].double().sum())))\n";
+  const auto script_path = path.parent_path() / "check.py";
+  { std::ofstream(script_path) << script; }
+  const std::string out = run(python + " " + script_path.string() + " " + path.string() + " 2>&1");
+  char sum[64];
+  std::snprintf(sum, sizeof sum, "%.17g",
+                std::get<StateDict>(entries[0].second).at("style.1.weight").to(torch::kDouble).sum().item<double>());
+  const std::string want =
+      "dict ['g_ema', 'latent_avg', 'step', 'lr', 'note'] OrderedDict\n"
+      "['style.1.weight', 'noises.noise_0'] [8]\n"
+      "123456789012 0.002 demo bundle\n" +
+      run("python3 -c 'print(repr(float(\"" + std::string(sum) + "\")))'");
+  EXPECT_EQ(out, want);
+}
+
 }  // namespace
 }  // namespace deltaedit::io
