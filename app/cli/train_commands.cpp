@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -170,7 +171,11 @@ int run_generate_codes(const ParsedArgs& args) {
   RateProgress progress(args.flag("quiet"), "codes", "codes");
   auto gen = nets::load_generator(info.generator, device);
   auto clip = nets::load_clip(info.clip, device);
-  train::set_model_fields(info, gen, clip.net, from_images ? 256 : gen.net->size());
+  // CLIP sees the e4e inputs for photos (the encoder's input size, from its weights).
+  std::optional<nets::LoadedE4e> e4e;
+  if (from_images) e4e = nets::load_e4e(info.e4e, device);
+  train::set_model_fields(info, gen, clip.net,
+                          from_images ? e4e->net->config().input_size() : gen.net->size());
   const auto set = train::CodeSet::create_or_resume(out, info);
   const int64_t first_shard = set.complete_shards();
   const int64_t first = std::min(info.count, first_shard * info.shard_size);
@@ -181,9 +186,8 @@ int run_generate_codes(const ParsedArgs& args) {
   const auto tick = [&](int64_t done, int64_t total) { progress.tick(done, total); };
   int skipped = 0;
   if (from_images) {
-    auto e4e = nets::load_e4e(info.e4e, device);
-    if (e4e.net->style_count() != gen.net->n_latent() ||
-        e4e.net->style_dim() != gen.net->style_dim())
+    if (e4e->net->style_count() != gen.net->n_latent() ||
+        e4e->net->style_dim() != gen.net->style_dim())
       throw io::ModelFileError(info.e4e,
                                "the encoder's codes do not fit the generator " + info.generator);
     std::unique_ptr<face::FaceDetector> detector;
@@ -191,7 +195,7 @@ int run_generate_codes(const ParsedArgs& args) {
       detector = std::make_unique<face::FaceDetector>(
           engine::locate_models(engine::resolve_models_folder(args.value("models").value_or("")))
               .dlib_predictor);
-    train::generate_image_codes(set, images, {&gen, &e4e, &clip.net, detector.get()}, tick,
+    train::generate_image_codes(set, images, {&gen, &*e4e, &clip.net, detector.get()}, tick,
                                 [&](const fs::path& photo, const std::string& why) {
                                   ++skipped;
                                   std::cerr << "skipped " << photo.string() << ": " << why << "\n";

@@ -226,9 +226,12 @@ EditSession EditEngine::open_image(const face::RgbImage& image, const fs::path& 
   session.quad = quad_to_array(aligned.quad);
   check_cancel(cancel);
 
-  // [1, 3, 256, 256] in [-1, 1], as the reference's Imagedataset transform makes it.
+  // [1, 3, 256, 256] in [-1, 1], as the reference's Imagedataset transform makes it (the side
+  // is the encoder's input size, read from its weights: 64 for the demo bundle's).
   report(progress, "inverting (e4e)", 0.35);
-  auto x = nets::e4e_input_from_rgb8(rgb8_to_hwc_tensor(aligned.image)).to(m.dev.device, m.dev.dtype);
+  auto x = nets::e4e_input_from_rgb8(rgb8_to_hwc_tensor(aligned.image),
+                                     m.e4e->net->config().input_size())
+               .to(m.dev.device, m.dev.dtype);
   auto wplus = nets::invert_to_wplus(*m.e4e, x);  // [1, n_latent, D]
   check_cancel(cancel);
   report(progress, "mapping to StyleSpace", 0.6);

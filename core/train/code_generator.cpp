@@ -132,8 +132,10 @@ CodeShard codes_from_photo(const fs::path& photo, bool aligned, const ImageCodeM
     crop = face::align_face(image, *face, align);
   }
   auto& gen = m.generator->net;
-  // [1, 3, 256, 256] in [-1, 1], as inference_real.py's Imagedataset transform makes it.
-  const auto x = nets::e4e_input_from_rgb8(engine::rgb8_to_hwc_tensor(crop.image));
+  // [1, 3, 256, 256] in [-1, 1], as inference_real.py's Imagedataset transform makes it (the
+  // side is the encoder's input size, read from its weights).
+  const auto x = nets::e4e_input_from_rgb8(engine::rgb8_to_hwc_tensor(crop.image),
+                                           m.e4e->net->config().input_size());
   const auto wplus = nets::invert_to_wplus(*m.e4e, x);  // [1, L, D]
   CodeShard out;
   out.s = gen->w_to_s(wplus).to(torch::kCPU, torch::kFloat32);

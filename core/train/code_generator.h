@@ -26,7 +26,8 @@ namespace deltaedit::train {
 using CodeProgress = std::function<void(int64_t done, int64_t total)>;
 
 // Sets the fields of `info` that the models decide: S widths, W+ shape, CLIP width, and the side
-// of the images CLIP sees (`image_size`: the generator's, or 256 for e4e inputs) with its kernel.
+// of the images CLIP sees (`image_size`: the generator's, or the e4e input size for photos:
+// E4eConfig::input_size(), 256 for the official e4e) with its kernel.
 void set_model_fields(CodeSetInfo& info, nets::LoadedGenerator& gen, nets::ClipModel& clip,
                       int64_t image_size);
 

@@ -36,6 +36,9 @@ struct E4eConfig {
 
   int64_t style_count() const { return static_cast<int64_t>(styles.size()); }
   int64_t style_dim() const { return styles.empty() ? 0 : styles.front().width; }
+  // Side of the square input image: four stride-2 stages make c3 = input / 16, and styles[0]
+  // halves c3 down to 1x1, so input = 16 * 2^(its conv count): 256 for e4e, 64 for the demo's.
+  int64_t input_size() const { return styles.empty() ? 0 : int64_t{16} << styles.front().num_convs; }
 };
 
 // Reads the geometry from the encoder's weights (keys without the "encoder." prefix).

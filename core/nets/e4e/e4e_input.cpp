@@ -120,12 +120,13 @@ torch::Tensor pil_bilinear_resize_shorter(const torch::Tensor& hwc_u8, int64_t s
                 : pil_bilinear_resize(hwc_u8, size, new_long);
 }
 
-torch::Tensor e4e_input_from_rgb8(const torch::Tensor& hwc_u8) {
+torch::Tensor e4e_input_from_rgb8(const torch::Tensor& hwc_u8, int64_t size) {
   check_image(hwc_u8);
+  if (size < 1) throw std::invalid_argument("e4e input size must be positive");
   if (hwc_u8.size(2) != 3)
     throw std::invalid_argument("expected an RGB image with 3 channels, got " +
                                 std::to_string(hwc_u8.size(2)));
-  auto img = pil_bilinear_resize_shorter(hwc_u8, 256);
+  auto img = pil_bilinear_resize_shorter(hwc_u8, size);
   // ToTensor (u8 / 255) then Normalize(0.5, 0.5), in float32 as torchvision does.
   // [H, W, 3] -> [1, 3, H, W]
   auto x = img.permute({2, 0, 1}).to(torch::kFloat32).div(255.0).sub(0.5).div(0.5);

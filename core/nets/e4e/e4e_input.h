@@ -16,9 +16,10 @@ torch::Tensor pil_bilinear_resize_shorter(const torch::Tensor& hwc_u8, int64_t s
 // PIL's bilinear resize to exactly out_h x out_w. [H, W, C] uint8 -> [out_h, out_w, C] uint8
 torch::Tensor pil_bilinear_resize(const torch::Tensor& hwc_u8, int64_t out_h, int64_t out_w);
 
-// RGB uint8 image of any size (e.g. a 1024 aligned face) -> [1, 3, 256, 256] float32 in [-1, 1]
-// for square inputs (a non-square one keeps its aspect ratio, shorter side 256, as torchvision).
-// Throws std::invalid_argument for anything but a [H, W, 3] uint8 tensor.
-torch::Tensor e4e_input_from_rgb8(const torch::Tensor& hwc_u8);
+// RGB uint8 image of any size (e.g. a 1024 aligned face) -> [1, 3, size, size] float32 in
+// [-1, 1] for square inputs (a non-square one keeps its aspect ratio, shorter side `size`, as
+// torchvision). `size` is the encoder's E4eConfig::input_size() (256 for the official e4e).
+// Throws std::invalid_argument for anything but a [H, W, 3] uint8 tensor or a size < 1.
+torch::Tensor e4e_input_from_rgb8(const torch::Tensor& hwc_u8, int64_t size = 256);
 
 }  // namespace deltaedit::nets

@@ -62,8 +62,7 @@ torch::Tensor Encoder4EditingImpl::forward(const torch::Tensor& x) { return run(
 E4eFeatures Encoder4EditingImpl::forward_features(const torch::Tensor& x) { return run(x, true); }
 
 E4eFeatures Encoder4EditingImpl::run(const torch::Tensor& input, bool keep_features) {
-  // Four stride-2 stages, then styles[0] halves c3 down to 1x1: 16 * 2^4 = 256 for e4e.
-  const int64_t side = int64_t{16} << cfg_.styles.front().num_convs;
+  const int64_t side = cfg_.input_size();
   if (input.dim() != 4 || input.size(1) != cfg_.in_channels || input.size(2) != side ||
       input.size(3) != side)
     throw std::invalid_argument("e4e expects an input of shape [B, " +
