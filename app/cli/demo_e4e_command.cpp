@@ -1,0 +1,150 @@
+// `deltaedit demo train-e4e`: the demo bundle's small e4e encoder, trained to invert the demo
+// generator (core/demo_train/e4e_trainer.h), written in encoder4editing's checkpoint layout with
+// float16 weights (half the size for the < 25 MB bundle; load_e4e and PyTorch's load_state_dict
+// convert them back, and the trained module is rounded first, so the file gives its W+ exactly).
+// With --data DIR (a `demo dataset` folder) one step in three trains on DIR/train portraits and
+// the reconstruction PSNR of G(e4e(x)) on 200 DIR/heldout portraits is reported.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress_line.h"
+#include "core/demo_train/e4e_trainer.h"
+#include "core/io/model_file_error.h"
+
+namespace deltaedit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int64_t count_of(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                 int64_t minimum) {
+  const double v = args.number(name, static_cast<double>(fallback));
+  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
+    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
+  return static_cast<int64_t>(v);
+}
+
+uint64_t seed_of(const ParsedArgs& args) {
+  const auto v = args.value("seed");
+  if (!v) return 0;
+  size_t used = 0;
+  try {
+    const unsigned long long s = std::stoull(*v, &used);
+    if (used == v->size() && (*v)[0] != '-') return s;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--seed must be a non-negative integer");
+}
+
+// As the other training commands: every core (or DELTAEDIT_THREADS), not LibTorch's default.
+void use_all_cores() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
+    n = std::atoi(env);
+  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
+}
+
+std::string fixed(double v, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, v);
+  return text;
+}
+
+}  // namespace
+
+int run_demo_train_e4e(const ParsedArgs& args) {
+  if (args.words.size() != 2)
+    throw UsageError("demo train-e4e takes no positional arguments (see deltaedit --help)");
+  const auto gen_file = args.value("generator");
+  const auto out_arg = args.value("out");
+  if (!gen_file || gen_file->empty()) throw UsageError("demo train-e4e: give --generator FILE");
+  if (!out_arg || out_arg->empty()) throw UsageError("demo train-e4e: give the output with --out");
+  const fs::path out = *out_arg;
+  demo_train::E4eTrainOptions o;
+  o.steps = count_of(args, "steps", o.steps, 0);
+  o.batch = count_of(args, "batch", o.batch, 1);
+  o.seed = seed_of(args);
+  const auto data = args.value("data");
+  if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
+  const bool quiet = args.flag("quiet");
+  const fs::path state_file = out.string() + ".train_state.pt";
+
+  ProgressLine line(quiet);
+  if (fs::exists(out) && !fs::exists(state_file) && !args.flag("overwrite")) {
+    line.done(out.string() + " exists: kept (a finished run; use --overwrite to train again)");
+    return kOk;
+  }
+  use_all_cores();
+  const auto t0 = Clock::now();
+  try {
+    auto gen = nets::load_generator(*gen_file, nets::choose_device("cpu"));
+    const auto config = demo_train::small_e4e_config(gen.net->size(), gen.net->n_latent(),
+                                                     gen.net->style_dim());
+    torch::Tensor real, heldout;
+    if (data) {
+      real = demo_train::load_domain_images(fs::path(*data) / "train", 4096, gen.net->size());
+      heldout = demo_train::load_domain_images(fs::path(*data) / "heldout", 200, gen.net->size());
+      if (real.size(0) == 0 || heldout.size(0) == 0)
+        throw std::runtime_error(*data + ": no train/ or heldout/ PNGs (see `demo dataset`)");
+    }
+    if (args.flag("overwrite")) fs::remove(state_file);
+    demo_train::E4eTrainer trainer(gen, config, o, real, state_file);
+    if (trainer.resumed())
+      line.done("resuming " + state_file.string() + " at step " + std::to_string(trainer.step()));
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    auto last = Clock::now() - std::chrono::seconds(1);
+    int decile = -1;
+    trainer.train([&](const demo_train::E4eTrainEvent& ev) {
+      if (quiet) return;
+      const double f = ev.steps > 0 ? static_cast<double>(ev.step) / ev.steps : 1.0;
+      const std::string text = std::to_string(ev.step) + "/" + std::to_string(ev.steps) +
+                               " steps  loss " + fixed(ev.losses.total, 4) + " (w " +
+                               fixed(ev.losses.w, 4) + ", pixel " + fixed(ev.losses.pixel, 4) +
+                               ")  " + fixed(ev.images_per_second, 1) + " images/s";
+      const auto now = Clock::now();
+      if (tty) {
+        if (ev.step < ev.steps && now - last < std::chrono::milliseconds(200)) return;
+        last = now;
+        line.update("demo train-e4e", text, f);
+      } else if (static_cast<int>(f * 10) > decile || ev.step == ev.steps) {
+        decile = static_cast<int>(f * 10);
+        line.done("demo train-e4e  " + text);
+      }
+    });
+    trainer.save_e4e(out, /*float16=*/true);
+    fs::remove(state_file);
+    const double s = std::chrono::duration<double>(Clock::now() - t0).count();
+    std::string summary = out.string() + ": " + std::to_string(o.steps) + " steps (" +
+                          fixed(s, 1) + " s)";
+    if (data) {
+      auto enc = trainer.encoder();
+      const auto avg = trainer.latent_avg();
+      const double psnr = demo_train::reconstruction_psnr(
+          *gen.net, [&](const torch::Tensor& x) { return demo_train::encode_wplus(*enc, avg, x); },
+          demo_train::images_to_unit_range(heldout));
+      summary += ", held-out reconstruction PSNR " + fixed(psnr, 2) + " dB on " +
+                 std::to_string(heldout.size(0)) + " images";
+    }
+    line.done(summary);
+  } catch (const io::ModelFileError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kModelProblem;
+  } catch (const std::runtime_error& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kInputProblem;
+  }
+  return kOk;
+}
+
+}  // namespace deltaedit::cli
