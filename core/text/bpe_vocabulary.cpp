@@ -1,5 +1,6 @@
 #include "core/text/bpe_vocabulary.h"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 #include <stdexcept>
@@ -11,9 +12,10 @@
 namespace deltaedit::text {
 namespace {
 
-// CLIP's vocabulary is 49152 BPE entries (256 bytes are folded in twice below) plus the two
-// special tokens: merges[1 : 49152 - 256 - 2 + 1] of the file.
-constexpr size_t kMergeCount = 49152 - 256 - 2;
+// SimpleTokenizer reads merges[1 : 49152 - 256 - 2 + 1] of the file's lines: at most this many
+// merges after the header, fewer when the file is shorter (a smaller vocabulary of
+// 2 * 256 + merges + 2 tokens, e.g. the demo bundle's learned merges).
+constexpr size_t kMaxMergeCount = 49152 - 256 - 2;
 constexpr const char* kEndOfWord = "</w>";
 
 std::vector<std::string_view> split_lines(std::string_view text) {
@@ -64,18 +66,27 @@ BpeVocabulary::BpeVocabulary(std::string_view merges_text, const std::filesystem
   if (!decode_utf8_strict(merges_text))
     throw io::ModelFileError(source, "BPE merges are not valid UTF-8 text");
   const std::vector<std::string_view> lines = split_lines(merges_text);
-  if (lines.size() < kMergeCount + 1)
-    throw io::ModelFileError(source, "BPE merges file has " + std::to_string(lines.size()) +
-                                         " lines, CLIP needs a header and " +
-                                         std::to_string(kMergeCount) + " merges");
+  // Python's slice: every line after the first (a header, which the official file glues to its
+  // name: '"bpe_simple_vocab_16e6.txt#version: 0.2'), up to the maximum. A file ending in a
+  // newline has an empty last line, which SimpleTokenizer turns into an empty vocabulary entry
+  // (it only matters for files shorter than the maximum; BPE never produces that token).
+  const size_t merge_count = std::min(lines.size() - 1, kMaxMergeCount);
+  const bool empty_last = merge_count > 0 && lines.size() - 1 <= kMaxMergeCount &&
+                          split_fields(lines.back()).empty();
+  if (merge_count - (empty_last ? 1 : 0) == 0)
+    throw io::ModelFileError(source, "BPE merges file holds a header but no merges");
 
   std::vector<std::string> vocab;
-  vocab.reserve(2 * 256 + kMergeCount + 2);
+  vocab.reserve(2 * 256 + merge_count + 2);
   for (char32_t c : byte_alphabet_in_vocab_order())
     vocab.push_back(encode_utf8(std::u32string(1, c)));
   for (size_t i = 0; i < 256; ++i) vocab.push_back(vocab[i] + kEndOfWord);
-  for (size_t m = 0; m < kMergeCount; ++m) {
+  for (size_t m = 0; m < merge_count; ++m) {
     const std::string_view line = lines[1 + m];
+    if (empty_last && m + 1 == merge_count) {
+      vocab.emplace_back();
+      break;
+    }
     const auto fields = split_fields(line);
     if (fields.size() != 2)
       throw io::ModelFileError(source, "BPE merge on line " + std::to_string(m + 2) +

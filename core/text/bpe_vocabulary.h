@@ -14,7 +14,9 @@ namespace deltaedit::text {
 class BpeVocabulary {
  public:
   // `merges_text` is the decompressed merges file (header line, then "a b" per line); CLIP
-  // uses the first 49152 - 256 - 2 merges. Throws io::ModelFileError naming `source`.
+  // uses the first 49152 - 256 - 2 merges, or all of a shorter file's (size() is then
+  // 512 + merges + 2, one more with a final newline, as SimpleTokenizer counts). Throws
+  // io::ModelFileError naming `source`.
   BpeVocabulary(std::string_view merges_text, const std::filesystem::path& source);
 
   // Ids of one pre-tokenized word given in its byte-level printable form (UTF-8).

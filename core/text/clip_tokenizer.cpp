@@ -18,13 +18,15 @@ PromptTooLongError::PromptTooLongError(const std::string& prompt, int64_t token_
 
 ClipTokenizer ClipTokenizer::from_file(const std::filesystem::path& bpe_gz) {
   const std::string merges = read_gzip_file(bpe_gz);
-  return ClipTokenizer(std::make_shared<const BpeVocabulary>(merges, bpe_gz));
+  return ClipTokenizer(std::make_shared<const BpeVocabulary>(merges, bpe_gz), bpe_gz);
 }
 
-ClipTokenizer::ClipTokenizer(std::shared_ptr<const BpeVocabulary> vocabulary)
+ClipTokenizer::ClipTokenizer(std::shared_ptr<const BpeVocabulary> vocabulary,
+                             std::filesystem::path source)
     : vocabulary_(std::move(vocabulary)),
       sot_(vocabulary_->id_of("<|startoftext|>")),
-      eot_(vocabulary_->id_of("<|endoftext|>")) {}
+      eot_(vocabulary_->id_of("<|endoftext|>")),
+      source_(std::move(source)) {}
 
 int64_t ClipTokenizer::vocab_size() const { return vocabulary_->size(); }
 

@@ -44,13 +44,16 @@ class ClipTokenizer {
   int64_t sot() const { return sot_; }
   int64_t eot() const { return eot_; }
   int64_t vocab_size() const;
+  // The merges file it was read from.
+  const std::filesystem::path& source() const { return source_; }
 
  private:
-  explicit ClipTokenizer(std::shared_ptr<const BpeVocabulary> vocabulary);
+  ClipTokenizer(std::shared_ptr<const BpeVocabulary> vocabulary, std::filesystem::path source);
 
   std::shared_ptr<const BpeVocabulary> vocabulary_;  // shared by copies, with its BPE cache
   int64_t sot_ = 0;
   int64_t eot_ = 0;
+  std::filesystem::path source_;
 };
 
 }  // namespace deltaedit::text

@@ -2,13 +2,25 @@
 
 #include <stdexcept>
 
+#include "core/io/model_file_error.h"
+
 namespace deltaedit::text {
 
 TextDirectionEncoder::TextDirectionEncoder(nets::ClipModel clip,
-                                           std::shared_ptr<const ClipTokenizer> tokenizer)
+                                           std::shared_ptr<const ClipTokenizer> tokenizer,
+                                           const std::filesystem::path& clip_file)
     : clip_(std::move(clip)), tokenizer_(std::move(tokenizer)) {
   if (!clip_ || !tokenizer_)
     throw std::invalid_argument("TextDirectionEncoder needs a loaded CLIP model and tokenizer");
+  // A mismatched pair would only fail (or silently misread ids) at the first prompt.
+  if (clip_->vocab_size() != tokenizer_->vocab_size())
+    throw io::ModelFileError(
+        tokenizer_->source(),
+        "BPE vocabulary has " + std::to_string(tokenizer_->vocab_size()) +
+            " tokens but the CLIP model" +
+            (clip_file.empty() ? std::string() : " " + clip_file.string()) +
+            " embeds " + std::to_string(clip_->vocab_size()) +
+            " (token_embedding rows): the vocabulary and the CLIP weights do not belong together");
 }
 
 torch::Tensor TextDirectionEncoder::template_features(const std::string& prompt) {

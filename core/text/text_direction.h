@@ -2,6 +2,7 @@
 // DeltaEdit's text direction (utils/map_tool.GetDt): each prompt's class embedding is the
 // normalized mean of the normalized CLIP text features of the 79 filled prompt templates; the
 // direction is target - source. The mapper takes it normalized, the channel selection raw.
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,7 +25,11 @@ struct TextDirection {
 // safe to call from several threads (the network call is serialised by the caller's engine).
 class TextDirectionEncoder {
  public:
-  TextDirectionEncoder(nets::ClipModel clip, std::shared_ptr<const ClipTokenizer> tokenizer);
+  // The CLIP text tower must embed exactly the tokenizer's vocabulary (token_embedding rows ==
+  // vocab_size()): otherwise throws io::ModelFileError naming the vocabulary file and
+  // `clip_file` (the CLIP weights, when known).
+  TextDirectionEncoder(nets::ClipModel clip, std::shared_ptr<const ClipTokenizer> tokenizer,
+                       const std::filesystem::path& clip_file = {});
 
   // [E] float32 on CPU, unit norm; cached by prompt text. A prompt whose filled templates exceed
   // CLIP's context throws PromptTooLongError (as clip.tokenize does).

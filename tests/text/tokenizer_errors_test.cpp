@@ -71,10 +71,20 @@ TEST(TokenizerErrors, CorruptGzip) {
   expect_rejected(path, "corrupt gzip");
 }
 
-TEST(TokenizerErrors, TooFewMerges) {
+// A short merges file is a smaller vocabulary (small_vocabulary_test.cpp), but one without a
+// single merge is not a merges file, nor is other text.
+TEST(TokenizerErrors, NoMerges) {
   const fs::path path = testing::temp_dir("tok_short") / "vocab.txt.gz";
-  write_file(path, gzip("#version: 0.2\ni n\nt h\n"));
-  expect_rejected(path, "merges");
+  write_file(path, gzip("#version: 0.2\n"));
+  expect_rejected(path, "no merges");
+  write_file(path, gzip("#version: 0.2"));
+  expect_rejected(path, "no merges");
+}
+
+TEST(TokenizerErrors, OtherText) {
+  const fs::path path = testing::temp_dir("tok_other_text") / "vocab.txt.gz";
+  write_file(path, gzip("Dear reader,\nthis is a letter, not BPE merges.\n"));
+  expect_rejected(path, "line 2 is not two symbols");
 }
 
 TEST(TokenizerErrors, MalformedMergeLine) {
