@@ -1,0 +1,183 @@
+// `deltaedit demo train-clip`: the demo bundle's small CLIP and its BPE vocabulary, learned from
+// the demo dataset (core/demo_train/clip_trainer.h, bpe_learner.h). Writes OUT/bpe_vocab.txt.gz,
+// OUT/clip.pt (a state dict nets::load_clip reads) and OUT/clip_train.json (settings and the
+// held-out metrics). Resumable: a periodic checkpoint OUT/clip_train_state.pt is resumed, and a
+// finished run (clip_train.json present) is kept.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress_line.h"
+#include "core/demo_train/bpe_learner.h"
+#include "core/demo_train/clip_captions.h"
+#include "core/demo_train/clip_trainer.h"
+#include "core/io/checkpoint_writer.h"
+#include "core/io/model_file_error.h"
+
+namespace deltaedit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxMerges = 8000;       // far more than the caption words need
+constexpr int64_t kCorpusPortraits = 4000;  // training portraits whose captions feed BPE
+
+int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                       int64_t minimum) {
+  const double v = args.number(name, static_cast<double>(fallback));
+  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
+    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
+  return static_cast<int64_t>(v);
+}
+
+uint64_t seed_value(const ParsedArgs& args) {
+  const auto v = args.value("seed");
+  if (!v) return 0;
+  size_t used = 0;
+  try {
+    const unsigned long long s = std::stoull(*v, &used);
+    if (used == v->size() && (*v)[0] != '-') return s;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--seed must be a non-negative integer");
+}
+
+std::string fixed(double v, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, v);
+  return text;
+}
+
+void write_json_atomically(const fs::path& file, const nlohmann::json& j) {
+  const fs::path temp = file.string() + ".tmp";
+  {
+    std::ofstream out(temp);
+    out << j.dump(2) << "\n";
+    if (!out.flush()) throw std::runtime_error(temp.string() + ": cannot be written");
+  }
+  fs::rename(temp, file);
+}
+
+}  // namespace
+
+int run_demo_train_clip(const ParsedArgs& args) {
+  if (args.words.size() != 2)
+    throw UsageError("demo train-clip takes no positional arguments (see deltaedit --help)");
+  const auto data_arg = args.value("data");
+  const auto out_arg = args.value("out");
+  if (!data_arg || data_arg->empty()) throw UsageError("demo train-clip: give --data DIR");
+  if (!out_arg || out_arg->empty()) throw UsageError("demo train-clip: give the output with --out");
+  const fs::path data = *data_arg, out = *out_arg;
+  demo_train::ClipTrainOptions o;
+  o.steps = integer_option(args, "steps", o.steps, 1);
+  o.batch = integer_option(args, "batch", o.batch, 2);
+  o.seed = seed_value(args);
+  o.checkpoint = out / "clip_train_state.pt";
+  const bool quiet = args.flag("quiet");
+  const fs::path clip_file = out / "clip.pt", vocab_file = out / "bpe_vocab.txt.gz",
+                 report_file = out / "clip_train.json";
+  if (fs::exists(report_file) && fs::exists(clip_file) && fs::exists(vocab_file)) {
+    if (!quiet) std::cerr << out.string() << ": finished earlier (delete clip_train.json to redo)\n";
+    return kOk;
+  }
+  fs::create_directories(out);
+  const auto t0 = Clock::now();
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
+  ProgressLine line(quiet);
+  try {
+    auto train = demo_train::load_clip_examples(data, demo::Split::kTrain);
+    auto held_out = demo_train::load_clip_examples(data, demo::Split::kHeldOut);
+    line.done("demo train-clip  read " + std::to_string(train.count()) + " training and " +
+              std::to_string(held_out.count()) + " held-out portraits (" + fixed(seconds(), 1) +
+              " s)");
+
+    // The vocabulary: every caption and template word becomes one token.
+    const std::vector<demo::FaceAttributes> corpus_portraits(
+        train.attributes.begin(),
+        train.attributes.begin() + std::min<int64_t>(kCorpusPortraits, train.count()));
+    const auto merges = demo_train::learn_bpe_merges(
+        demo_train::count_words(demo_train::caption_corpus(corpus_portraits, 2)), kMaxMerges);
+    demo_train::write_bpe_merges(vocab_file, merges);
+    auto tokenizer = std::make_shared<const text::ClipTokenizer>(
+        text::ClipTokenizer::from_file(vocab_file));
+    line.done("demo train-clip  " + std::to_string(merges.size()) + " BPE merges, vocabulary of " +
+              std::to_string(tokenizer->vocab_size()) + " tokens");
+
+    const nets::ClipConfig config = demo_train::demo_clip_config(tokenizer->vocab_size());
+    demo_train::ClipTrainer trainer(config, tokenizer, std::move(train), o);
+    if (trainer.resumed())
+      line.done("demo train-clip  resumed at step " + std::to_string(trainer.steps_done()));
+    const bool tty = ::isatty(STDERR_FILENO) != 0;
+    double smoothed_loss = -1.0;  // moving average over ~20 steps
+    auto last_print = Clock::now() - std::chrono::seconds(60);
+    trainer.train([&](const demo_train::ClipTrainProgress& p) {
+      smoothed_loss = smoothed_loss < 0 ? p.loss : 0.95 * smoothed_loss + 0.05 * p.loss;
+      const auto now = Clock::now();
+      if (quiet || (p.step < p.steps && now - last_print < std::chrono::seconds(tty ? 1 : 30)))
+        return;
+      last_print = now;
+      const std::string text = "step " + std::to_string(p.step) + "/" + std::to_string(p.steps) +
+                               "  loss " + fixed(smoothed_loss, 3) + "  scale " +
+                               fixed(p.logit_scale, 1) + "  " + fixed(p.steps_per_second, 2) +
+                               " steps/s";
+      if (tty)
+        line.update("demo train-clip", text, static_cast<double>(p.step) / p.steps);
+      else
+        line.done("demo train-clip  " + text);
+    });
+    io::save_state_dict(clip_file, demo_train::clip_state_dict(*trainer.model()));
+    const double train_seconds = seconds();
+
+    // Evaluate what was written, through the product's loader.
+    auto loaded = nets::load_clip(clip_file, nets::choose_device("cpu"));
+    const auto ev = demo_train::evaluate_clip(loaded.net, tokenizer, held_out);
+    nlohmann::json report = {
+        {"format", "deltaedit-demo-clip"},
+        {"steps", o.steps},
+        {"batch", o.batch},
+        {"seed", o.seed},
+        {"learning_rate", o.learning_rate},
+        {"bpe_merges", merges.size()},
+        {"vocab_size", config.vocab_size},
+        {"embed_dim", config.embed_dim},
+        {"vision", {{"width", config.vision_width}, {"layers", config.vision_layers},
+                    {"patch", config.vision_patch_size}, {"resolution", config.image_resolution}}},
+        {"text", {{"width", config.transformer_width}, {"layers", config.transformer_layers},
+                  {"context", config.context_length}}},
+        {"final_loss_smoothed", smoothed_loss},
+        {"heldout_retrieval_top1", ev.retrieval_top1},
+        {"retrieval_group", ev.retrieval_group},
+        {"seconds", train_seconds},
+    };
+    for (const auto& [prompt, cosine] : ev.delta_alignment) report["delta_alignment"][prompt] = cosine;
+    line.done("demo train-clip  held-out retrieval top-1 among " +
+              std::to_string(ev.retrieval_group) + ": " + fixed(ev.retrieval_top1, 3));
+    for (const auto& [prompt, cosine] : ev.delta_alignment)
+      line.done("demo train-clip  cos(text direction, image delta) '" + prompt + "': " +
+                fixed(cosine, 3));
+    write_json_atomically(report_file, report);
+    fs::remove(o.checkpoint);
+    line.done(out.string() + ": clip.pt, bpe_vocab.txt.gz, clip_train.json (" +
+              fixed(seconds(), 1) + " s)");
+  } catch (const demo::DatasetError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kInputProblem;
+  } catch (const io::ModelFileError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kModelProblem;
+  }
+  return kOk;
+}
+
+}  // namespace deltaedit::cli

@@ -1,0 +1,113 @@
+#pragma once
+// The demo bundle's small CLIP: a random-init OpenAI-layout ViT CLIP trained contrastively
+// (symmetric InfoNCE) on demo portraits and freshly drawn captions, saved so that
+// nets::load_clip reads it, and evaluated the way DeltaEdit uses it (retrieval and the
+// alignment of text directions with image-embedding differences).
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/demo/demo_dataset.h"
+#include "core/demo/face_attributes.h"
+#include "core/io/state_dict.h"
+#include "core/nets/clip/clip_model.h"
+#include "core/text/clip_tokenizer.h"
+
+namespace deltaedit::demo_train {
+
+// Portraits with their ground truth: images [N, H, W, 3] uint8 RGB.
+struct ClipExamples {
+  torch::Tensor images;
+  std::vector<demo::FaceAttributes> attributes;
+  int64_t count() const { return static_cast<int64_t>(attributes.size()); }
+};
+
+// The first `count` portraits of a split drawn in memory (as `demo dataset` would write them).
+ClipExamples render_clip_examples(uint64_t seed, demo::Split split, int64_t count, int size);
+// Every portrait of `split` listed in DIR/attributes.jsonl, read from its PNG. Throws
+// demo::DatasetError naming the file on a missing or bad file.
+ClipExamples load_clip_examples(const std::filesystem::path& data_dir, demo::Split split);
+
+// What the engine feeds CLIP for an image: [N, H, W, 3] uint8 RGB -> [N, 3, H, W] in [-1, 1]
+// (e4e's input transform) -> deltaedit_resample with kernel H / 32 -> [N, 3, 224, 224].
+torch::Tensor clip_image_input(const torch::Tensor& rgb8_nhwc);
+
+// The demo bundle's architecture (widths must be multiples of 64: CLIP uses width / 64 heads).
+nets::ClipConfig demo_clip_config(int64_t vocab_size);
+
+// A fresh model with CLIP's initialize_parameters (token embedding std 0.02, positional 0.01,
+// attention / MLP std from width and layers, logit_scale = log(1 / 0.07)), from `seed`.
+nets::ClipModel init_clip_model(const nets::ClipConfig& config, uint64_t seed);
+
+// Symmetric InfoNCE of matching rows: image [B, E], text [B, E] (not normalized), logit_scale
+// [] (log temperature). Returns the mean of the image->text and text->image cross-entropies.
+torch::Tensor clip_contrastive_loss(const torch::Tensor& image_features,
+                                    const torch::Tensor& text_features,
+                                    const torch::Tensor& logit_scale);
+
+// Every parameter under its checkpoint name (contiguous CPU float32 copies).
+io::StateDict clip_state_dict(nets::ClipModelImpl& model);
+
+struct ClipTrainOptions {
+  // About 0.6 CPU-seconds a step for the demo config: 800 steps take ~4-8 minutes on 2 cores.
+  int64_t steps = 800;
+  int64_t batch = 64;
+  uint64_t seed = 0;
+  double learning_rate = 1e-3;  // Adam (CLIP's betas 0.9 / 0.98, eps 1e-6), peak of the schedule
+  int64_t warmup_steps = 40;    // linear warm-up, then cosine decay to 0
+  // Periodic checkpoint (model + Adam + step) for an exact resume; empty: none.
+  std::filesystem::path checkpoint;
+  int64_t checkpoint_every = 200;
+};
+
+struct ClipTrainProgress {
+  int64_t step = 0;  // steps done
+  int64_t steps = 0;
+  double loss = 0.0;  // this step's loss
+  double steps_per_second = 0.0;
+  double logit_scale = 0.0;  // exp(logit_scale)
+};
+using ClipTrainCallback = std::function<void(const ClipTrainProgress&)>;
+
+class ClipTrainer {
+ public:
+  // Resumes from options.checkpoint when it exists (the model config must match).
+  ClipTrainer(const nets::ClipConfig& config, std::shared_ptr<const text::ClipTokenizer> tokenizer,
+              ClipExamples train, ClipTrainOptions options);
+  ~ClipTrainer();
+
+  // One step: a batch of (image, freshly drawn caption), drawn from (seed, step) only, so a
+  // resumed run draws what an uninterrupted one would. Returns the loss.
+  double step();
+  // Runs to options.steps (checkpointing), reporting after every step.
+  void train(const ClipTrainCallback& progress = {});
+  // Writes options.checkpoint now (model, Adam moments, step); train() calls it periodically.
+  void save_checkpoint() const;
+
+  int64_t steps_done() const;
+  bool resumed() const;
+  nets::ClipModel model() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// DeltaEdit-style checks of a trained model on held-out portraits.
+struct ClipEvaluation {
+  double retrieval_top1 = 0.0;  // image -> own full caption among batches of `group` portraits
+  int64_t retrieval_group = 0;
+  // Per attribute prompt: cosine between the text direction (ensemble, "face" as source) and
+  // the mean normalized image-embedding difference of portraits with and without it.
+  std::vector<std::pair<std::string, double>> delta_alignment;
+};
+ClipEvaluation evaluate_clip(nets::ClipModel model, std::shared_ptr<const text::ClipTokenizer> tokenizer,
+                             const ClipExamples& held_out, int64_t group = 64);
+
+}  // namespace deltaedit::demo_train
