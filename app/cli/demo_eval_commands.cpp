@@ -1,0 +1,169 @@
+// `demo train-predictor` (the attribute predictor, independent of CLIP) and `demo evaluate`
+// (the bundle's text edits measured with it, plus the encoder's reconstruction PSNR).
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/commands.h"
+#include "app/cli/engine_setup.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress_line.h"
+#include "core/demo_train/edit_evaluation.h"
+#include "core/demo_train/predictor_training.h"
+
+namespace deltaedit::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback, int64_t minimum) {
+  const double v = args.number(name, static_cast<double>(fallback));
+  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e12)
+    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
+  return static_cast<int64_t>(v);
+}
+
+fs::path required_path(const ParsedArgs& args, const std::string& name, const std::string& command) {
+  const auto v = args.value(name);
+  if (!v || v->empty()) throw UsageError(command + ": give --" + name);
+  return *v;
+}
+
+void use_all_cores() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0) n = std::atoi(env);
+  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
+}
+
+// Redrawn on a terminal at most five times a second, else one line per tenth.
+class Ticker {
+ public:
+  Ticker(bool quiet, std::string what) : line_(quiet), quiet_(quiet), tty_(::isatty(STDERR_FILENO) != 0), what_(std::move(what)) {}
+  void tick(int64_t done, int64_t total, const std::string& text) {
+    if (quiet_ || total <= 0) return;
+    const auto now = Clock::now();
+    const double f = static_cast<double>(done) / static_cast<double>(total);
+    if (tty_) {
+      if (done < total && now - last_ < std::chrono::milliseconds(200)) return;
+      last_ = now;
+      line_.update(what_, text, f);
+    } else if (static_cast<int>(f * 10) > decile_ || done == total) {
+      decile_ = static_cast<int>(f * 10);
+      line_.done(what_ + "  " + text);
+    }
+  }
+  void done(const std::string& message) { line_.done(message); }
+  void fail(const std::string& message) { line_.fail(message); }
+  double seconds() const { return std::chrono::duration<double>(Clock::now() - t0_).count(); }
+
+ private:
+  ProgressLine line_;
+  bool quiet_, tty_;
+  std::string what_;
+  Clock::time_point t0_ = Clock::now(), last_{};
+  int decile_ = -1;
+};
+
+}  // namespace
+
+int run_demo_train_predictor(const ParsedArgs& args) {
+  if (args.words.size() != 2) throw UsageError("demo train-predictor takes no positional arguments");
+  demo_train::PredictorTrainingOptions o;
+  o.data_dir = required_path(args, "data", "demo train-predictor");
+  o.out = required_path(args, "out", "demo train-predictor");
+  o.steps = integer_option(args, "steps", o.steps, 1);
+  o.batch = integer_option(args, "batch", o.batch, 2);
+  o.seed = static_cast<uint64_t>(integer_option(args, "seed", 0, 0));
+  o.learning_rate = args.number("lr", o.learning_rate);
+  if (!(o.learning_rate > 0)) throw UsageError("--lr must be > 0");
+  use_all_cores();
+  Ticker ticker(args.flag("quiet"), "train-predictor");
+  int64_t first = -1;
+  auto started = Clock::now();
+  try {
+    const auto r = demo_train::train_attribute_predictor(o, [&](int64_t step, int64_t steps, double loss) {
+      if (first < 0) {
+        first = step - 1;
+        started = Clock::now();
+      }
+      const double s = std::chrono::duration<double>(Clock::now() - started).count();
+      char text[128];
+      std::snprintf(text, sizeof(text), "%lld/%lld steps  loss %.4f  %.2f steps/s", static_cast<long long>(step),
+                    static_cast<long long>(steps), loss, s > 0 ? static_cast<double>(step - first) / s : 0.0);
+      ticker.tick(step, steps, text);
+    });
+    char text[256];
+    std::snprintf(text, sizeof(text), "%s: %s (%.1f s)", o.out.string().c_str(),
+                  r.kept ? "exists, kept" : r.first_step > 0 ? "resumed and finished" : "trained", r.seconds);
+    ticker.done(text);
+    if (!r.held_out.empty())
+      std::cout << "held-out (" << r.held_out_count << " images): " << demo_train::format_metrics(r.held_out) << "\n";
+  } catch (const demo::DatasetError& e) {
+    ticker.fail(std::string("deltaedit: ") + e.what());
+    return kInputProblem;
+  }
+  return kOk;
+}
+
+int run_demo_evaluate(const ParsedArgs& args) {
+  if (args.words.size() != 2) throw UsageError("demo evaluate takes no positional arguments");
+  demo_train::EditEvaluationOptions o;
+  o.data_dir = required_path(args, "data", "demo evaluate");
+  const fs::path predictor_file = required_path(args, "predictor", "demo evaluate");
+  o.count = integer_option(args, "count", o.count, 1);
+  o.alpha = args.number("strength", o.alpha);
+  o.threshold = args.number("threshold", o.threshold);
+  const auto out = args.value("out");
+  if (out && fs::exists(*out) && !args.flag("overwrite")) {
+    std::cerr << "deltaedit: " << *out << " exists (use --overwrite)\n";
+    return kOutputProblem;
+  }
+  use_all_cores();
+  auto engine = load_engine(args);
+  const auto predictor = demo_train::load_attribute_predictor(predictor_file);
+  Ticker ticker(args.flag("quiet"), "evaluate");
+  demo_train::EditEvaluation e;
+  try {
+    e = demo_train::evaluate_edits(*engine, predictor, o, [&](int64_t done, int64_t total) {
+      char text[96];
+      std::snprintf(text, sizeof(text), "%lld/%lld images  %.2f images/s", static_cast<long long>(done),
+                    static_cast<long long>(total), static_cast<double>(done) / std::max(1e-9, ticker.seconds()));
+      ticker.tick(done, total, text);
+    });
+  } catch (const demo::DatasetError& e) {
+    ticker.fail(std::string("deltaedit: ") + e.what());
+    return kInputProblem;
+  }
+  const std::string markdown = demo_train::to_markdown(e);
+  std::cout << markdown;
+  if (out) {
+    // The report and its JSON (same name, .json) appear complete or not at all.
+    const auto write = [](const fs::path& file, const std::string& text) {
+      const fs::path tmp = file.string() + ".tmp";
+      std::ofstream f(tmp, std::ios::binary);
+      f << text;
+      f.close();
+      if (!f) throw std::runtime_error(file.string() + ": cannot be written");
+      fs::rename(tmp, file);
+    };
+    try {
+      write(*out, markdown);
+      write(fs::path(*out).replace_extension(".json"), demo_train::to_json(e).dump(2) + "\n");
+    } catch (const std::exception& x) {
+      std::cerr << "deltaedit: " << x.what() << "\n";
+      return kOutputProblem;
+    }
+  }
+  return kOk;
+}
+
+}  // namespace deltaedit::cli

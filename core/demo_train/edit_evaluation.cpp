@@ -1,0 +1,231 @@
+#include "core/demo_train/edit_evaluation.h"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/demo_train/predictor_training.h"
+
+namespace deltaedit::demo_train {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool is_hair_colour(const std::string& name) { return name.rfind("hair_", 0) == 0 && name != "hair_length"; }
+
+// Engine render [1, 3, r, r] in [-1, 1] -> [1, 3, r, r] in [0, 1], rounded to 8 bits as the
+// editor saves it.
+torch::Tensor as_saved(const torch::Tensor& render) {
+  return ((render.to(torch::kFloat32) + 1.0) * 127.5).round().clamp(0, 255) / 255.0;
+}
+
+std::string fixed(double v, int digits) {
+  if (std::isnan(v)) return "-";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream s;
+  s.precision(digits);
+  s << std::fixed << v;
+  return s.str();
+}
+
+std::string percent(double v) { return fixed(100.0 * v, 0) + " %"; }
+
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::vector<EditPromptSpec> default_edit_prompts() {
+  return {{"face with a smile", "smile", +1},       {"face with blond hair", "hair_blond", +1},
+          {"face with glasses", "glasses", +1},     {"face with a beard", "beard", +1},
+          {"face with long hair", "hair_length", +1}, {"face with dark skin", "skin_tone", +1},
+          {"face with big eyes", "eye_size", +1}};
+}
+
+const std::vector<std::string>& side_effect_attributes() {
+  static const std::vector<std::string> names = {"smile",   "hair_length", "skin_tone", "eye_size",
+                                                 "glasses", "beard",       "hair_blond"};
+  return names;
+}
+
+int EditEvaluation::passing() const {
+  int n = 0;
+  for (const auto& p : prompts) n += p.passes ? 1 : 0;
+  return n;
+}
+
+double psnr(const torch::Tensor& a, const torch::Tensor& b) {
+  if (!a.sizes().equals(b.sizes())) throw std::invalid_argument("psnr: images of different shapes");
+  const double mse = (a.to(torch::kDouble) - b.to(torch::kDouble)).pow(2).mean().item<double>();
+  return mse == 0 ? std::numeric_limits<double>::infinity() : 10.0 * std::log10(1.0 / mse);
+}
+
+EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredictor& predictor,
+                              const EditEvaluationOptions& o,
+                              const std::function<void(int64_t, int64_t)>& progress) {
+  std::vector<int64_t> named;
+  for (const auto& p : o.prompts) named.push_back(score_index(p.attribute));
+  std::vector<int64_t> side;
+  for (const auto& a : side_effect_attributes()) side.push_back(score_index(a));
+  const auto data = load_demo_images(o.data_dir, demo::Split::kHeldOut, o.count);
+  if (data.size() == 0) throw demo::DatasetError(o.data_dir, "has no held-out images");
+  const int64_t n = data.size(), variants = 2 + 2 * static_cast<int64_t>(o.prompts.size());
+
+  EditEvaluation e;
+  e.images = n;
+  e.alpha = o.alpha;
+  e.threshold = o.threshold;
+  // Per image: the original, the reconstruction, then +alpha and -alpha for each prompt.
+  std::vector<torch::Tensor> values, signals;  // each [variants, K]
+  std::vector<double> psnrs;
+  for (int64_t i = 0; i < n; ++i) {
+    auto session = engine.open_photo(data.files[static_cast<size_t>(i)], engine::OpenOptions{.aligned = true});
+    const auto original = to_predictor_input(data.images[i]);                            // [1, 3, 64, 64]
+    const auto recon = to_predictor_input(as_saved(engine.render_tensor(session, session.base_s)));
+    psnrs.push_back(psnr(recon, original));
+    std::vector<torch::Tensor> batch = {original, recon};
+    for (const auto& p : o.prompts)
+      for (const double alpha : {o.alpha, -o.alpha}) {
+        session.edits = {engine::EditStep{o.source, p.target, alpha, o.threshold}};
+        batch.push_back(to_predictor_input(as_saved(engine.render_tensor(session, engine.edited_s(session)))));
+      }
+    const auto scores = predictor.scores(torch::cat(batch, 0));  // [variants, K]
+    values.push_back(scores.values);
+    signals.push_back(scores.signals);
+    if (progress) progress(i + 1, n);
+  }
+  const auto v = torch::stack(values, 0).to(torch::kDouble);  // [N, variants, K]
+  const auto s = torch::stack(signals, 0).to(torch::kDouble);
+  TORCH_CHECK(v.size(1) == variants);
+
+  double sum = 0;
+  e.psnr_min = std::numeric_limits<double>::infinity();
+  e.psnr_max = -e.psnr_min;
+  for (double p : psnrs) {
+    sum += p;
+    e.psnr_min = std::min(e.psnr_min, p);
+    e.psnr_max = std::max(e.psnr_max, p);
+  }
+  e.psnr_mean = sum / static_cast<double>(n);
+  const auto std_dev = torch::std(v.select(1, 0), {0}, /*unbiased=*/n > 1, /*keepdim=*/false).clamp_min(1e-6);  // [K]
+  for (int64_t k = 0; k < std_dev.size(0); ++k) e.held_out_std.push_back(std_dev[k].item<double>());
+
+  const auto hair_cols = torch::arange(6, 6 + demo::kHairColourCount);
+  const auto background_cols = torch::arange(6 + demo::kHairColourCount, v.size(2));
+  const auto recon_v = v.select(1, 1), recon_s = s.select(1, 1);  // [N, K]
+  const auto class_changed = [&](const torch::Tensor& edit, const torch::Tensor& cols) {
+    return (edit.index_select(1, cols).argmax(1) != recon_v.index_select(1, cols).argmax(1))
+        .to(torch::kDouble).mean().item<double>();
+  };
+  for (size_t p = 0; p < o.prompts.size(); ++p) {
+    PromptEvaluation r;
+    r.spec = o.prompts[p];
+    const int64_t k = named[p];
+    const double dir = r.spec.direction >= 0 ? 1.0 : -1.0;
+    const auto plus_v = v.select(1, 2 + 2 * static_cast<int64_t>(p));
+    const auto minus_v = v.select(1, 3 + 2 * static_cast<int64_t>(p));
+    const auto d_plus_s = (s.select(1, 2 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k) * dir;
+    const auto d_minus_s = (s.select(1, 3 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k) * dir;
+    r.right_way_plus = (d_plus_s > 0).to(torch::kDouble).mean().item<double>();
+    r.reverse_minus = (d_minus_s < 0).to(torch::kDouble).mean().item<double>();
+    const auto d_plus = plus_v - recon_v;  // [N, K]
+    r.mean_change_plus = (d_plus.select(1, k) * dir).mean().item<double>();
+    r.mean_change_minus = ((minus_v - recon_v).select(1, k) * dir).mean().item<double>();
+    r.named_effect = std::abs(r.mean_change_plus) / e.held_out_std[static_cast<size_t>(k)];
+    r.worst_other_ratio = kNaN;
+    for (size_t j = 0; j < side.size(); ++j) {
+      const auto& other = side_effect_attributes()[j];
+      const bool related = side[j] == k || (is_hair_colour(other) && is_hair_colour(r.spec.attribute));
+      const double effect = d_plus.select(1, side[j]).abs().mean().item<double>() /
+                            e.held_out_std[static_cast<size_t>(side[j])];
+      r.other_effects.push_back(related ? kNaN : effect);
+      if (related) continue;
+      const double ratio = effect / std::max(r.named_effect, 1e-12);
+      if (std::isnan(r.worst_other_ratio) || ratio > r.worst_other_ratio) {
+        r.worst_other_ratio = ratio;
+        r.worst_other = other;
+      }
+    }
+    r.hair_class_changed = class_changed(plus_v, hair_cols);
+    r.background_class_changed = class_changed(plus_v, background_cols);
+    r.passes = r.right_way_plus >= o.min_right_way && r.reverse_minus >= o.min_right_way &&
+               !(r.worst_other_ratio > o.max_other_ratio);
+    e.prompts.push_back(std::move(r));
+  }
+  return e;
+}
+
+nlohmann::json to_json(const EditEvaluation& e) {
+  nlohmann::json j;
+  j["images"] = e.images;
+  j["alpha"] = e.alpha;
+  j["threshold"] = e.threshold;
+  j["reconstruction_psnr_db"] = {{"mean", number(e.psnr_mean)}, {"min", number(e.psnr_min)}, {"max", number(e.psnr_max)}};
+  nlohmann::json std_dev = nlohmann::json::object();
+  for (size_t k = 0; k < e.held_out_std.size(); ++k) std_dev[score_names()[k]] = e.held_out_std[k];
+  j["held_out_std"] = std_dev;
+  j["passing_prompts"] = e.passing();
+  j["prompts"] = nlohmann::json::array();
+  for (const auto& p : e.prompts) {
+    nlohmann::json others = nlohmann::json::object();
+    for (size_t k = 0; k < p.other_effects.size(); ++k) others[side_effect_attributes()[k]] = number(p.other_effects[k]);
+    j["prompts"].push_back({{"target", p.spec.target},
+                            {"attribute", p.spec.attribute},
+                            {"direction", p.spec.direction},
+                            {"right_way_plus", p.right_way_plus},
+                            {"reverse_minus", p.reverse_minus},
+                            {"mean_change_plus", number(p.mean_change_plus)},
+                            {"mean_change_minus", number(p.mean_change_minus)},
+                            {"named_effect_std", number(p.named_effect)},
+                            {"other_effects_std", others},
+                            {"hair_class_changed", p.hair_class_changed},
+                            {"background_class_changed", p.background_class_changed},
+                            {"worst_other", p.worst_other},
+                            {"worst_other_ratio", number(p.worst_other_ratio)},
+                            {"passes", p.passes}});
+  }
+  return j;
+}
+
+std::string to_markdown(const EditEvaluation& e) {
+  std::ostringstream m;
+  m << "Edits of " << e.images << " held-out portraits at alpha = +/-" << fixed(e.alpha, 2)
+    << ", beta = " << fixed(e.threshold, 3) << "; reconstruction PSNR " << fixed(e.psnr_mean, 2)
+    << " dB (min " << fixed(e.psnr_min, 2) << ", max " << fixed(e.psnr_max, 2) << "). "
+    << e.passing() << " of " << e.prompts.size() << " prompts pass.\n\n";
+  m << "| prompt | attribute | right way at +alpha | reversed at -alpha | mean change +alpha | "
+       "mean change -alpha | effect (std) | largest other (std) | ratio | pass |\n"
+       "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& p : e.prompts) {
+    double worst = kNaN;
+    for (size_t k = 0; k < p.other_effects.size(); ++k)
+      if (side_effect_attributes()[k] == p.worst_other) worst = p.other_effects[k];
+    m << "| " << p.spec.target << " | " << p.spec.attribute << (p.spec.direction >= 0 ? " +" : " -") << " | "
+      << percent(p.right_way_plus) << " | " << percent(p.reverse_minus) << " | "
+      << fixed(p.mean_change_plus, 3) << " | " << fixed(p.mean_change_minus, 3) << " | "
+      << fixed(p.named_effect, 2) << " | " << (p.worst_other.empty() ? "-" : p.worst_other + " " + fixed(worst, 2))
+      << " | " << fixed(p.worst_other_ratio, 2) << " | " << (p.passes ? "yes" : "no") << " |\n";
+  }
+  m << "\nMean |change| at +alpha of every attribute, in held-out standard deviations of the "
+       "predictor's scores (the named attribute in bold), and how often the predicted hair colour "
+       "or background class changed:\n\n| prompt |";
+  for (const auto& a : side_effect_attributes()) m << " " << a << " |";
+  m << " hair colour changed | background changed |\n|---|";
+  for (size_t k = 0; k < side_effect_attributes().size() + 2; ++k) m << "---|";
+  m << "\n";
+  for (const auto& p : e.prompts) {
+    m << "| " << p.spec.target << " |";
+    for (size_t k = 0; k < p.other_effects.size(); ++k) {
+      const auto& a = side_effect_attributes()[k];
+      if (a == p.spec.attribute)
+        m << " **" << fixed(p.named_effect, 2) << "** |";
+      else
+        m << " " << fixed(p.other_effects[k], 2) << " |";
+    }
+    m << " " << percent(p.hair_class_changed) << " | " << percent(p.background_class_changed) << " |\n";
+  }
+  return m.str();
+}
+
+}  // namespace deltaedit::demo_train

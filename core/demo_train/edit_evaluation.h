@@ -1,0 +1,85 @@
+#pragma once
+// How well the demo bundle's text edits work, measured with the attribute predictor: held-out
+// portraits are opened through the engine (as `deltaedit edit --aligned` does), reconstructed
+// (alpha 0) and edited at +alpha and -alpha; the predictor reads every picture and the report
+// says, per prompt, how often the named attribute moved the right way and how much the others
+// moved. Also the encoder's reconstruction PSNR.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+#include <torch/torch.h>
+
+#include "core/demo_train/attribute_predictor.h"
+#include "core/engine/edit_engine.h"
+
+namespace deltaedit::demo_train {
+
+// A prompt and the score (a name of score_names()) it should raise (+1) or lower (-1).
+struct EditPromptSpec {
+  std::string target;
+  std::string attribute;
+  int direction = +1;
+};
+// smile, blond hair, glasses, beard, long hair, dark skin, big eyes.
+std::vector<EditPromptSpec> default_edit_prompts();
+
+struct EditEvaluationOptions {
+  std::filesystem::path data_dir;  // a demo dataset with held-out images
+  int64_t count = 200;             // first N held-out images
+  double alpha = 1.0;              // edits at +alpha and -alpha
+  double threshold = 0.03;         // beta (the engine's default EditStep::threshold)
+  std::string source = "face";
+  std::vector<EditPromptSpec> prompts = default_edit_prompts();
+  // A prompt passes when at least this fraction moves the right way at +alpha and the reverse
+  // way at -alpha, and no other attribute moves more than `max_other_ratio` times as much (in
+  // held-out standard deviations).
+  double min_right_way = 0.8;
+  double max_other_ratio = 0.5;
+};
+
+// The attributes every prompt's side effects are measured on.
+const std::vector<std::string>& side_effect_attributes();
+
+struct PromptEvaluation {
+  EditPromptSpec spec;
+  double right_way_plus = 0;   // fraction of images whose named score moved the right way at +alpha
+  double reverse_minus = 0;    // ... the opposite way at -alpha
+  double mean_change_plus = 0;   // mean signed change of the named value (towards `direction` > 0)
+  double mean_change_minus = 0;
+  double named_effect = 0;       // |mean change at +alpha| in held-out standard deviations
+  // Mean |change| at +alpha of each side_effect_attributes() entry, in held-out standard
+  // deviations (the named attribute itself is NaN); then the fraction of images whose predicted
+  // hair colour / background class changed.
+  std::vector<double> other_effects;
+  double hair_class_changed = 0, background_class_changed = 0;
+  double worst_other_ratio = 0;  // max other effect / named effect (NaN when none)
+  std::string worst_other;
+  bool passes = false;
+};
+
+struct EditEvaluation {
+  int64_t images = 0;
+  double alpha = 0, threshold = 0;
+  double psnr_mean = 0, psnr_min = 0, psnr_max = 0;  // reconstruction vs original, dB
+  std::vector<double> held_out_std;  // per score_names(), predicted on the originals
+  std::vector<PromptEvaluation> prompts;
+  int passing() const;
+};
+
+// `progress(done, total)` after every image. Throws demo::DatasetError for a bad dataset,
+// std::invalid_argument for an unknown attribute name.
+EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredictor& predictor,
+                              const EditEvaluationOptions& options,
+                              const std::function<void(int64_t, int64_t)>& progress = {});
+
+nlohmann::json to_json(const EditEvaluation& e);
+std::string to_markdown(const EditEvaluation& e);
+
+// Peak signal-to-noise ratio of two images in [0, 1] (same shape), dB; +inf when identical.
+double psnr(const torch::Tensor& a, const torch::Tensor& b);
+
+}  // namespace deltaedit::demo_train

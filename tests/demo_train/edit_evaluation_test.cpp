@@ -1,0 +1,116 @@
+// The edit evaluation: PSNR against its formula, and the whole measurement on the fixture models
+// (random networks, so only the mechanics: rows, ranges, finite numbers, the files' contents).
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "core/demo/demo_dataset.h"
+#include "core/demo_train/edit_evaluation.h"
+#include "tests/support/fixture_bundle.h"
+#include "tests/support/fixtures.h"
+
+namespace deltaedit::demo_train {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(Psnr, IsInfiniteForIdenticalImagesAndFollowsTheFormula) {
+  torch::manual_seed(4);
+  const auto a = 0.2 + 0.6 * torch::rand({1, 3, 16, 16});
+  EXPECT_TRUE(std::isinf(psnr(a, a)));
+  // Every pixel off by 0.05 either way: MSE = 0.0025, PSNR = 10 log10(1 / 0.0025) = 26.0206 dB.
+  const auto signs = torch::where(torch::rand({1, 3, 16, 16}) < 0.5, -1.0, 1.0);
+  EXPECT_NEAR(psnr(a + 0.05 * signs, a), 10.0 * std::log10(1.0 / 0.0025), 1e-4);
+  EXPECT_NEAR(psnr(a + 0.1, a), 20.0, 1e-4);
+  EXPECT_THROW(psnr(a, torch::zeros({1, 3, 8, 8})), std::invalid_argument);
+}
+
+TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  const fs::path bundle = testing::make_fixture_model_bundle(testing::temp_dir("eval_bundle"));
+  engine::EditEngine engine(engine::locate_models(bundle), nets::choose_device("cpu"));
+  const fs::path data = testing::temp_dir("eval_data");
+  demo::write_dataset({.out_dir = data, .train_count = 0, .held_out_count = 3, .size = 64, .seed = 1});
+  torch::manual_seed(5);
+  const AttributePredictor predictor;  // untrained: the numbers mean nothing, but must be there
+
+  EditEvaluationOptions o;
+  o.data_dir = data;
+  o.count = 10;  // only 3 exist
+  int64_t calls = 0;
+  const auto e = evaluate_edits(engine, predictor, o, [&](int64_t done, int64_t total) {
+    ++calls;
+    EXPECT_EQ(total, 3);
+    EXPECT_EQ(done, calls);
+  });
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(e.images, 3);
+  EXPECT_DOUBLE_EQ(e.threshold, 0.03);
+  EXPECT_TRUE(std::isfinite(e.psnr_mean));
+  EXPECT_GT(e.psnr_mean, 0.0);
+  EXPECT_LE(e.psnr_min, e.psnr_mean);
+  EXPECT_GE(e.psnr_max, e.psnr_mean);
+  ASSERT_EQ(e.prompts.size(), default_edit_prompts().size());
+  ASSERT_EQ(e.held_out_std.size(), score_names().size());
+  for (size_t p = 0; p < e.prompts.size(); ++p) {
+    const auto& r = e.prompts[p];
+    EXPECT_EQ(r.spec.target, default_edit_prompts()[p].target);
+    for (double f : {r.right_way_plus, r.reverse_minus, r.hair_class_changed, r.background_class_changed}) {
+      EXPECT_GE(f, 0.0);
+      EXPECT_LE(f, 1.0);
+    }
+    EXPECT_TRUE(std::isfinite(r.mean_change_plus) && std::isfinite(r.mean_change_minus));
+    EXPECT_TRUE(std::isfinite(r.named_effect));
+    ASSERT_EQ(r.other_effects.size(), side_effect_attributes().size());
+    int named_columns = 0;
+    for (size_t k = 0; k < r.other_effects.size(); ++k) {
+      if (std::isnan(r.other_effects[k])) {
+        ++named_columns;
+      } else {
+        EXPECT_GE(r.other_effects[k], 0.0);
+      }
+    }
+    // Only the named attribute's own column is left out (it is one of the side-effect columns
+    // for every default prompt).
+    EXPECT_EQ(named_columns, 1) << r.spec.target;
+    EXPECT_FALSE(r.worst_other.empty());
+  }
+  const auto json = to_json(e);
+  EXPECT_EQ(json["prompts"].size(), e.prompts.size());
+  EXPECT_EQ(json["images"], 3);
+  EXPECT_EQ(json["passing_prompts"], e.passing());
+  const std::string md = to_markdown(e);
+  for (const auto& p : default_edit_prompts()) EXPECT_NE(md.find("| " + p.target + " |"), std::string::npos);
+  EXPECT_NE(md.find("reconstruction PSNR"), std::string::npos);
+}
+
+TEST(EditEvaluation, ZeroStrengthMovesNothing) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  const fs::path bundle = testing::make_fixture_model_bundle(testing::temp_dir("eval_bundle0"));
+  engine::EditEngine engine(engine::locate_models(bundle), nets::choose_device("cpu"));
+  const fs::path data = testing::temp_dir("eval_data0");
+  demo::write_dataset({.out_dir = data, .train_count = 0, .held_out_count = 2, .size = 64, .seed = 2});
+  torch::manual_seed(6);
+  const AttributePredictor predictor;
+  EditEvaluationOptions o;
+  o.data_dir = data;
+  o.alpha = 0.0;
+  o.prompts = {{"face with glasses", "glasses", +1}, {"face with a frown", "smile", -1}};
+  const auto e = evaluate_edits(engine, predictor, o);
+  ASSERT_EQ(e.prompts.size(), 2u);
+  for (const auto& r : e.prompts) {
+    EXPECT_EQ(r.right_way_plus, 0.0);  // no change is not the right way
+    EXPECT_EQ(r.mean_change_plus, 0.0);
+    EXPECT_EQ(r.named_effect, 0.0);
+    EXPECT_FALSE(r.passes);
+    for (double v : r.other_effects)
+      if (!std::isnan(v)) EXPECT_EQ(v, 0.0);
+  }
+  o.prompts = {{"face with glasses", "hat", +1}};
+  EXPECT_THROW(evaluate_edits(engine, predictor, o), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace deltaedit::demo_train
