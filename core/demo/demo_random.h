@@ -7,19 +7,30 @@
 
 namespace deltaedit::demo {
 
+// The draws take any engine returning 64-bit words: std::mt19937_64 for the dataset, or
+// LatentDraws (latent_draws.h) where a generator's latent code decides the portrait.
+
 // Uniform in [0, 1) from the top 53 bits.
-inline double uniform01(std::mt19937_64& rng) {
+template <typename Rng>
+double uniform01(Rng& rng) {
   return static_cast<double>(rng() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-inline double uniform(std::mt19937_64& rng, double lo, double hi) {
+template <typename Rng>
+double uniform(Rng& rng, double lo, double hi) {
   return lo + (hi - lo) * uniform01(rng);
 }
 
 // Integer in [0, n).
-inline int pick(std::mt19937_64& rng, int n) { return static_cast<int>(uniform01(rng) * n); }
+template <typename Rng>
+int pick(Rng& rng, int n) {
+  return static_cast<int>(uniform01(rng) * n);
+}
 
-inline bool chance(std::mt19937_64& rng, double p) { return uniform01(rng) < p; }
+template <typename Rng>
+bool chance(Rng& rng, double p) {
+  return uniform01(rng) < p;
+}
 
 // Seed of item `index` of stream `stream` under `seed` (splitmix64 finaliser), so that every
 // image can be made on its own, in any order, by a resumed run.

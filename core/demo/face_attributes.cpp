@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/demo/demo_random.h"
+#include "core/demo/latent_draws.h"
 
 namespace deltaedit::demo {
 namespace {
@@ -15,7 +16,8 @@ constexpr std::array<std::string_view, kHairColourCount> kHairNames = {"black", 
 constexpr std::array<std::string_view, kBackgroundCount> kBackgroundNames = {
     "white", "blue", "green", "yellow", "pink", "purple", "orange"};
 
-float rnd(std::mt19937_64& rng, double lo, double hi) {
+template <typename Rng>
+float rnd(Rng& rng, double lo, double hi) {
   return static_cast<float>(uniform(rng, lo, hi));
 }
 
@@ -61,7 +63,10 @@ EyeLevel eye_level(float eye_size) {
   return EyeLevel::kBig;
 }
 
-FaceAttributes sample_attributes(std::mt19937_64& rng) {
+namespace {
+
+template <typename Rng>
+FaceAttributes sample_attributes_from(Rng& rng) {
   // The draw order is part of the dataset's definition: append new draws at the end only.
   FaceAttributes a;
   a.smile = rnd(rng, -1, 1);
@@ -98,6 +103,11 @@ FaceAttributes sample_attributes(std::mt19937_64& rng) {
   n.caption_variant = rng();
   return a;
 }
+
+}  // namespace
+
+FaceAttributes sample_attributes(std::mt19937_64& rng) { return sample_attributes_from(rng); }
+FaceAttributes sample_attributes(LatentDraws& draws) { return sample_attributes_from(draws); }
 
 nlohmann::json to_json(const FaceAttributes& a) {
   const Nuisance& n = a.nuisance;

@@ -75,6 +75,11 @@ EyeLevel eye_level(float eye_size);
 // A random portrait: named attributes spread evenly over their ranges (so that every caption
 // word is common), nuisance parameters in ranges that keep the face recognisable.
 FaceAttributes sample_attributes(std::mt19937_64& rng);
+// The same draws taken from a latent code's uniform numbers (latent_draws.h);
+// kAttributeDraws of them. Throws std::out_of_range when given fewer.
+class LatentDraws;
+FaceAttributes sample_attributes(LatentDraws& draws);
+inline constexpr int kAttributeDraws = 30;
 
 // JSON with every number (the ground truth of the attribute predictor); from_json accepts only
 // what to_json writes and throws std::invalid_argument naming the bad key.
