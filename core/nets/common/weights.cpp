@@ -56,4 +56,24 @@ int64_t count_indexed(const io::StateDict& weights, const std::string& prefix,
   return n;
 }
 
+namespace {
+
+void add_module_entries(io::StateDict& out, const torch::nn::Module& module, const std::string& prefix) {
+  auto copy = [](const torch::Tensor& t) {
+    const auto dtype = t.is_floating_point() ? torch::kFloat32 : t.scalar_type();
+    return t.detach().to(torch::kCPU, dtype).contiguous().clone();
+  };
+  for (const auto& p : module.named_parameters(/*recurse=*/false)) out.add(prefix + p.key(), copy(p.value()));
+  for (const auto& b : module.named_buffers(/*recurse=*/false)) out.add(prefix + b.key(), copy(b.value()));
+  for (const auto& c : module.named_children()) add_module_entries(out, *c.value(), prefix + c.key() + ".");
+}
+
+}  // namespace
+
+io::StateDict module_state_dict(const torch::nn::Module& module) {
+  io::StateDict out;
+  add_module_entries(out, module, "");
+  return out;
+}
+
 }  // namespace deltaedit::nets

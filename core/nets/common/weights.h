@@ -16,6 +16,11 @@ namespace deltaedit::nets {
 void load_weights(torch::nn::Module& module, const io::StateDict& weights,
                   const std::vector<std::string>& ignored = {});
 
+// The inverse, as PyTorch's Module.state_dict() orders it (each module's parameters, then its
+// buffers, then its children, depth first): CPU float32 copies, detached. For saving trained
+// networks under the checkpoint keys their loaders read.
+io::StateDict module_state_dict(const torch::nn::Module& module);
+
 // "[64, 3, 3, 3]": how every network error message writes a shape.
 std::string shape_str(c10::IntArrayRef shape);
 

@@ -28,6 +28,7 @@ torch::Tensor ModulatedConv2dImpl::forward(const torch::Tensor& x, const torch::
   namespace F = torch::nn::functional;
   const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
   const int64_t k = kernel_size;
+  if (torch::GradMode::is_enabled() && B > 1) return forward_unfused(x, style);
   // One weight per sample: [B, out, in, k, k].
   torch::Tensor w = weight * scale * style.view({B, 1, in_channel, 1, 1});
   if (demodulate) {
@@ -47,6 +48,28 @@ torch::Tensor ModulatedConv2dImpl::forward(const torch::Tensor& x, const torch::
   torch::Tensor y = F::conv2d(grouped, w.view({B * out_channel, in_channel, k, k}),
                               F::Conv2dFuncOptions().padding(k / 2).groups(B));
   return y.view({B, out_channel, H, W});
+}
+
+torch::Tensor ModulatedConv2dImpl::forward_unfused(const torch::Tensor& x,
+                                                   const torch::Tensor& style) {
+  namespace F = torch::nn::functional;
+  const int64_t B = x.size(0);
+  // Scaling the input by the style and the output by the demodulation equals convolving with
+  // the per-sample weight, but the weight stays shared: [B, in, H, W] -> [B, out, H', W'].
+  const torch::Tensor w = (weight * scale).squeeze(0);  // [out, in, k, k]
+  const torch::Tensor xs = x * style.view({B, in_channel, 1, 1});
+  torch::Tensor y;
+  if (upsample) {
+    y = blur(F::conv_transpose2d(xs, w.transpose(0, 1),
+                                 F::ConvTranspose2dFuncOptions().stride(2).padding(0)));
+  } else {
+    y = F::conv2d(xs, w, F::Conv2dFuncOptions().padding(kernel_size / 2));
+  }
+  if (!demodulate) return y;
+  // sum over in, k, k of (w * style)^2: [out, in] x [B, in]^T -> [B, out]
+  const torch::Tensor demod =
+      torch::rsqrt(torch::matmul(style.pow(2), w.pow(2).sum({2, 3}).t()) + 1e-8);
+  return y * demod.view({B, out_channel, 1, 1});
 }
 
 }  // namespace deltaedit::nets

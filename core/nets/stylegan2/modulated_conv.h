@@ -22,7 +22,10 @@ class ModulatedConv2dImpl : public torch::nn::Module {
   torch::Tensor style(const torch::Tensor& w) { return modulation(w); }
 
   // x [B, in, H, W], style [B, in] -> [B, out, H, W] (or [B, out, 2H, 2W] when upsampling).
+  // In grad mode a batch takes forward_unfused: the same numbers (to rounding), but plain
+  // convolutions with a shared weight, which train far faster than B-group convolutions.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& style);
+  torch::Tensor forward_unfused(const torch::Tensor& x, const torch::Tensor& style);
 
   int64_t in_channel, out_channel, kernel_size;
   bool demodulate, upsample;

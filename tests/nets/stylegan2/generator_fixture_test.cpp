@@ -220,6 +220,27 @@ TEST_P(GeneratorFixture, GradModeUsesTheDifferentiablePath) {
   EXPECT_GT(s.grad().abs().sum().item<double>(), 0.0);
 }
 
+// A batch in grad mode takes the unfused modulated convolution (shared weight, input scaled by
+// the style, output by the demodulation): it must match the reference's outputs and give the
+// same gradients as the grouped convolution of a batch of one.
+TEST_P(GeneratorFixture, GradModeBatchMatchesTheReference) {
+  if (GetParam().path != RenderPath::kReference) GTEST_SKIP() << "one path is enough";
+  torch::AutoGradMode grad(true);
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy");
+  ASSERT_GT(wplus.size(0), 1);
+  const torch::Tensor s = (fixture_npy("stylegan2/sspace.npy") + fixture_npy("stylegan2/delta_s.npy"))
+                              .requires_grad_(true);
+  const torch::Tensor image = g()->synthesize_s(s, wplus);
+  EXPECT_CLOSE_TO_REF(image.detach(), fixture_npy("stylegan2/image_s_edit.npy"), 1e-4);
+  image.square().sum().backward();
+  for (int64_t b = 0; b < wplus.size(0); ++b) {
+    const torch::Tensor s1 = s.detach().narrow(0, b, 1).clone().requires_grad_(true);
+    g()->synthesize_s(s1, wplus.narrow(0, b, 1)).square().sum().backward();
+    // Gradients of a summed square chain every layer: the chained tolerance.
+    EXPECT_CLOSE_TO_REF(s.grad().narrow(0, b, 1), s1.grad(), 1e-3);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Paths, GeneratorFixture,
     ::testing::Values(PathCase{"reference", RenderPath::kReference, 256},
