@@ -14,6 +14,7 @@
 #include "core/io/model_file_error.h"
 #include "core/io/sha256.h"
 #include "core/nets/common/weights.h"
+#include "core/train/adam_state.h"
 #include "core/train/code_shards.h"
 #include "core/train/seed_streams.h"
 #include "core/train/train_errors.h"
@@ -53,10 +54,6 @@ json run_settings(const TrainOptions& o, const TrainingData& d, const nets::Delt
             {"fine_dim", c.fine_dim},
             {"condition_dim", c.condition_dim},
             {"depth", c.depth}}}};
-}
-
-std::string adam_key(const torch::Tensor& p) {
-  return c10::guts::to_string(p.unsafeGetTensorImpl());
 }
 
 std::string csv_number(double v) {
@@ -232,19 +229,7 @@ struct MapperTrainer::Impl {
       step = step_t.to(torch::kInt64).item<int64_t>();
       torch::NoGradGuard no_grad;
       nets::load_weights(*mapper, st.with_prefix("mapper."), {});
-      if (step > 0) {
-        for (const auto& p : mapper->named_parameters()) {
-          auto state = std::make_unique<torch::optim::AdamParamState>();
-          state->step(step);
-          state->exp_avg(st.at("adam." + p.key() + ".exp_avg").to(device).clone());
-          state->exp_avg_sq(st.at("adam." + p.key() + ".exp_avg_sq").to(device).clone());
-          if (state->exp_avg().sizes() != p.value().sizes() ||
-              state->exp_avg_sq().sizes() != p.value().sizes())
-            throw DataFileError(state_file(),
-                                "Adam state of '" + p.key() + "' has the wrong shape");
-          adam->state()[adam_key(p.value())] = std::move(state);
-        }
-      }
+      restore_adam_state(*adam, *mapper, st, step, "adam.");
     } catch (const io::ModelFileError& e) {
       throw DataFileError(state_file(), e.problem());
     }
@@ -421,13 +406,7 @@ void MapperTrainer::save() {
   io::StateDict state;
   state.add("step", torch::tensor(m.step, torch::kInt64));
   for (const auto& [name, t] : weights.entries()) state.add("mapper." + name, t);
-  for (const auto& p : m.mapper->named_parameters()) {
-    const auto it = m.adam->state().find(adam_key(p.value()));
-    if (it == m.adam->state().end()) continue;  // no step taken yet
-    const auto& s = static_cast<const torch::optim::AdamParamState&>(*it->second);
-    state.add("adam." + p.key() + ".exp_avg", s.exp_avg().to(torch::kCPU).contiguous());
-    state.add("adam." + p.key() + ".exp_avg_sq", s.exp_avg_sq().to(torch::kCPU).contiguous());
-  }
+  add_adam_state(state, *m.adam, *m.mapper, "adam.");
   try {
     // The state first: it is the resume point, and net_face.pth is its export.
     io::save_state_dict(m.state_file(), state);

@@ -16,6 +16,7 @@ enum class Stream : uint64_t {
   kValidation = 3,  // the fixed validation pairs
   kRelevance = 4,   // codes sampled for the relevance statistics
   kInit = 5,        // initial mapper weights
+  kDemoGenerator = 6,  // the demo generator's latent batches (index = step; ~0 = its init)
 };
 
 // SplitMix64 finalizer: a bijective 64-bit mix with good avalanche.
