@@ -106,7 +106,9 @@ TEST(EditEvaluation, ZeroStrengthMovesNothing) {
     EXPECT_EQ(r.named_effect, 0.0);
     EXPECT_FALSE(r.passes);
     for (double v : r.other_effects)
-      if (!std::isnan(v)) EXPECT_EQ(v, 0.0);
+      if (!std::isnan(v)) {
+        EXPECT_EQ(v, 0.0);
+      }
   }
   o.prompts = {{"face with glasses", "hat", +1}};
   EXPECT_THROW(evaluate_edits(engine, predictor, o), std::invalid_argument);

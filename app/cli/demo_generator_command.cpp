@@ -1,0 +1,64 @@
+// `deltaedit demo train-generator`: the demo bundle's StyleGAN2 (generator_trainer.h).
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include <torch/torch.h>
+
+#include "app/cli/commands.h"
+#include "app/cli/exit_codes.h"
+#include "app/cli/progress_line.h"
+#include "core/demo_train/generator_trainer.h"
+#include "core/io/model_file_error.h"
+
+namespace deltaedit::cli {
+
+int run_demo_train_generator(const ParsedArgs& args) {
+  if (args.words.size() != 2)
+    throw UsageError("demo train-generator takes no positional arguments");
+  auto out = args.value("out");
+  if (!out) out = args.value("output");
+  if (!out || out->empty())
+    throw UsageError("demo train-generator: give the output file with --out");
+  demo_train::GeneratorTrainOptions o;
+  const auto integer = [&](const char* name, int64_t fallback, int64_t minimum) {
+    const double v = args.number(name, static_cast<double>(fallback));
+    if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1e12)
+      throw UsageError(std::string("--") + name +
+                       " must be an integer >= " + std::to_string(minimum));
+    return static_cast<int64_t>(v);
+  };
+  o.steps = integer("steps", o.steps, 0);
+  o.batch = integer("batch", o.batch, 1);
+  o.seed = static_cast<uint64_t>(integer("seed", 0, 0));
+  o.learning_rate = args.number("lr", o.learning_rate);
+  if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
+  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
+    torch::set_num_threads(std::atoi(env));
+  else
+    torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+
+  const bool quiet = args.flag("quiet");
+  ProgressLine line(quiet);
+  try {
+    demo_train::train_demo_generator(*out, o, [&](const demo_train::GeneratorTrainEvent& e) {
+      char text[160];
+      std::snprintf(text, sizeof text, "step %lld/%lld  loss %.4f  %.2f steps/s%s",
+                    static_cast<long long>(e.step), static_cast<long long>(e.steps), e.loss,
+                    e.steps_per_second, e.saved ? "  (saved)" : "");
+      if (e.saved)
+        line.done(std::string("demo train-generator  ") + text);
+      else
+        line.update("demo train-generator", text,
+                    static_cast<double>(e.step) / static_cast<double>(e.steps));
+    });
+  } catch (const io::ModelFileError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kModelProblem;
+  }
+  if (!quiet) std::cerr << *out << ": generator written\n";
+  return kOk;
+}
+
+}  // namespace deltaedit::cli

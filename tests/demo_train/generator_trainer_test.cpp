@@ -1,0 +1,106 @@
+// The demo generator's targets and training: latents decide portraits, training lowers the
+// regression loss, the file loads through the product's loader, and resuming is exact.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/demo/demo_random.h"
+#include "core/demo/face_attributes.h"
+#include "core/demo/latent_draws.h"
+#include "core/demo/portrait_renderer.h"
+#include "core/demo_train/generator_trainer.h"
+#include "core/demo_train/latent_portraits.h"
+#include "core/io/checkpoint_reader.h"
+#include "core/nets/stylegan2/generator.h"
+#include "tests/support/fixtures.h"
+
+namespace deltaedit::demo_train {
+namespace {
+
+TEST(LatentDraws, ReplaysTheDatasetDrawsExactly) {
+  // The uniforms of an mt19937_64 stream, replayed, give the same portrait (the caption
+  // variant is the one raw 64-bit draw: its low 11 bits are not replayed).
+  std::mt19937_64 a(42), b(42);
+  std::vector<double> u;
+  for (int i = 0; i < demo::kAttributeDraws; ++i) u.push_back(demo::uniform01(b));
+  demo::LatentDraws draws(u);
+  demo::FaceAttributes from_rng = demo::sample_attributes(a);
+  demo::FaceAttributes replayed = demo::sample_attributes(draws);
+  EXPECT_EQ(draws.used(), static_cast<size_t>(demo::kAttributeDraws));
+  EXPECT_EQ(replayed.nuisance.caption_variant >> 11, from_rng.nuisance.caption_variant >> 11);
+  replayed.nuisance.caption_variant = from_rng.nuisance.caption_variant;
+  EXPECT_EQ(demo::to_json(replayed), demo::to_json(from_rng));
+  demo::LatentDraws too_few(std::vector<double>(demo::kAttributeDraws - 1, 0.5));
+  EXPECT_THROW(demo::sample_attributes(too_few), std::out_of_range);
+}
+
+TEST(LatentPortraits, LatentDecidesThePortrait) {
+  torch::manual_seed(0);
+  const torch::Tensor z = torch::randn({4, 64});
+  const torch::Tensor x = render_latents(z, 32);
+  ASSERT_EQ(x.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
+  EXPECT_GE(x.min().item<float>(), -1.0f);
+  EXPECT_LE(x.max().item<float>(), 1.0f);
+  // Scaling z keeps z / rms(z), so the portrait; unused entries change nothing.
+  EXPECT_TRUE(torch::equal(render_latents(z * 2.0f, 32), x));
+  torch::Tensor z2 = z.clone();
+  z2.narrow(1, 40, 10).mul_(-1);  // sign flips keep the rms
+  EXPECT_TRUE(torch::equal(render_latents(z2, 32), x));
+  // The first entry is the smile: a large positive value smiles, a large negative frowns.
+  torch::Tensor smile = z.narrow(0, 0, 1).clone();
+  smile[0][0] = 3.0f;
+  EXPECT_GT(attributes_from_latent(smile.data_ptr<float>(), 64).smile, 0.9f);
+  smile[0][0] = -3.0f;
+  EXPECT_LT(attributes_from_latent(smile.data_ptr<float>(), 64).smile, -0.9f);
+  EXPECT_THROW(attributes_from_latent(z.data_ptr<float>(), 7), std::invalid_argument);
+  // The nuisance parameters stay neutral: only the named attributes vary.
+  EXPECT_EQ(demo::to_json(attributes_from_latent(z.data_ptr<float>(), 64))["nuisance"],
+            demo::to_json(demo::FaceAttributes{})["nuisance"]);
+  // Pixels: the tensor is the renderer's image in RGB order.
+  const cv::Mat bgr = demo::render_face(attributes_from_latent(z.data_ptr<float>(), 64), 32);
+  const cv::Vec3b p = bgr.at<cv::Vec3b>(5, 7);
+  EXPECT_NEAR(x[0][0][5][7].item<float>(), p[2] / 127.5 - 1.0, 1e-6);
+  EXPECT_NEAR(x[0][2][5][7].item<float>(), p[0] / 127.5 - 1.0, 1e-6);
+}
+
+GeneratorTrainOptions tiny_options() {
+  GeneratorTrainOptions o;
+  o.architecture.size = 16;
+  o.architecture.style_dim = 32;
+  o.architecture.n_mlp = 2;
+  o.architecture.channels = {16, 16, 16};
+  o.batch = 8;
+  o.save_every = 10;
+  o.latent_avg_samples = 64;
+  o.seed = 7;
+  return o;
+}
+
+TEST(GeneratorTrainer, LearnsLoadsAndResumesExactly) {
+  const auto dir = testing::temp_dir("demo_generator");
+  GeneratorTrainOptions o = tiny_options();
+  o.steps = 60;
+  std::vector<double> losses;
+  train_demo_generator(dir / "g.pt", o, [&](const GeneratorTrainEvent& e) { losses.push_back(e.loss); });
+  ASSERT_GE(losses.size(), 3u);
+  EXPECT_LT(losses.back(), 0.8 * losses.front());
+
+  // The product's loader reads it and infers the architecture.
+  const nets::LoadedGenerator g = nets::load_generator(dir / "g.pt", nets::choose_device("cpu"));
+  EXPECT_EQ(g.net->size(), 16);
+  EXPECT_EQ(g.net->style_dim(), 32);
+  EXPECT_EQ(g.latent_avg.sizes(), (std::vector<int64_t>{32}));
+
+  // 30 steps, then 30 more from the state file, equal 60 in one go.
+  GeneratorTrainOptions half = o;
+  half.steps = 30;
+  train_demo_generator(dir / "r.pt", half, [](const GeneratorTrainEvent&) {});
+  train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent&) {});
+  const io::StateDict a = io::load_state_dict(dir / "g.pt", "g_ema");
+  const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+}
+
+}  // namespace
+}  // namespace deltaedit::demo_train
