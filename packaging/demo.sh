@@ -17,7 +17,7 @@ if ! build/app/deltaedit models check; then
 fi
 sample="$models/sample.png"
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-  exec build/app/deltaedit-studio "$sample"
+  exec build/app/deltaedit-studio "$sample" --aligned
 fi
 mkdir -p out
 build/app/deltaedit edit "$sample" --aligned --target "face with a smile" -o out/sample_smile.png --overwrite

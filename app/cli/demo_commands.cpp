@@ -142,6 +142,12 @@ int run_demo(const ParsedArgs& args) {
   const std::string sub = args.words.size() >= 2 ? args.words[1] : "";
   if (sub == "dataset") return run_demo_dataset(args);
   if (sub == "grid") return run_demo_grid(args);
+  if (sub == "train-generator") return run_demo_train_generator(args);
+  if (sub == "build") return run_demo_build(args);
+  if (sub == "train-e4e") return run_demo_train_e4e(args);
+  if (sub == "train-clip") return run_demo_train_clip(args);
+  if (sub == "train-predictor") return run_demo_train_predictor(args);
+  if (sub == "evaluate") return run_demo_evaluate(args);
   throw UsageError("demo: expected 'demo dataset' or 'demo grid' (see deltaedit --help)");
 }
 

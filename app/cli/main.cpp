@@ -28,6 +28,12 @@ Usage:
   deltaedit relevance -o fs3.npy [--codes CODES]
   deltaedit demo dataset --out DIR [--count N] [--held-out M] [--size 64|128] [--seed S]
   deltaedit demo grid --out FILE.png [--count 32] [--size 128] [--seed S]
+  deltaedit demo build [--out models/demo] [--work demo-work] [--seed S] [--quick]
+  deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
+  deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
+  deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S]
+  deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
+  deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -75,6 +81,20 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
     --count N           training images (default 10000);  --held-out M  held-out images (0)
     --size P            pixels (default 128);  --seed S  which portraits (default 0)
   demo grid           the first --count (32) training portraits of --seed, 8 per row
+  demo build          every stage below, then the bundle in --out (models/demo): dataset,
+                      generator, clip, e4e, codes, mapper, relevance; resumable, a finished
+                      stage is skipped; --work DIR keeps the stages (demo-work); --quick
+                      makes a tiny bundle in about a minute to check the chain
+  demo train-generator  the demo StyleGAN2 (64 px) regressed on the portrait each latent
+                      decides; --out generator.pt (+ .state to resume); --steps (2000)
+                      --batch (12) --lr (0.01)
+  demo train-clip     the demo CLIP and its BPE vocabulary, trained on --data into --out
+                      (clip.pt, bpe_vocab.txt.gz, clip_train.json); --steps (800) --batch (64)
+  demo train-predictor  the attribute predictor (a small CNN, independent of CLIP) on --data;
+                      --out FILE (+ FILE.partial to resume); --steps (2500) --batch (64) --lr
+  demo evaluate       held-out portraits of --data edited with the --models bundle at
+                      +/- --strength (1) for 7 prompts, read by --predictor; --count (200)
+                      images; prints a Markdown table, --out writes it (+ .json beside it)
 
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
@@ -128,9 +148,9 @@ int main(int argc, char** argv) {
          "e4e", "iterations", "lr", "l2-weight", "cos-weight", "val-fraction", "val-pairs",
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
-         "out", "size", "held-out"},
+         "out", "size", "held-out", "data", "steps", "work", "predictor"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
-         "no-wplus"});
+         "no-wplus", "quick"});
     return dispatch(args);
   } catch (const UsageError& e) {
     std::cerr << "deltaedit: " << e.what() << "\n";
