@@ -1,6 +1,7 @@
 #include "app/cli/cli_args.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 namespace deltaedit::cli {
@@ -79,6 +80,26 @@ ParsedArgs parse_args(int argc, char** argv, const std::vector<std::string>& val
     }
   }
   return out;
+}
+
+int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                       int64_t minimum) {
+  const double v = args.number(name, static_cast<double>(fallback));
+  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 9.0e15)
+    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
+  return static_cast<int64_t>(v);
+}
+
+uint64_t seed_option(const ParsedArgs& args) {
+  const auto v = args.value("seed");
+  if (!v) return 0;
+  size_t used = 0;
+  try {
+    const unsigned long long s = std::stoull(*v, &used);
+    if (used == v->size() && (*v)[0] != '-') return s;
+  } catch (const std::exception&) {
+  }
+  throw UsageError("--seed must be a non-negative integer");
 }
 
 }  // namespace deltaedit::cli

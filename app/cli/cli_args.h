@@ -1,5 +1,6 @@
 #pragma once
 // Command-line parsing for `deltaedit`: subcommand, positional arguments and options.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -24,6 +25,12 @@ struct ParsedArgs {
   double number(const std::string& name, double fallback) const;
   int integer(const std::string& name, int fallback) const;
 };
+
+// --name as an integer >= minimum (`fallback` when absent); UsageError otherwise.
+int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
+                       int64_t minimum);
+// --seed as a non-negative 64-bit integer (0 when absent); UsageError otherwise.
+uint64_t seed_option(const ParsedArgs& args);
 
 // `value_options` take an argument ("--target X" or "--target=X"); `flag_options` don't.
 // Anything else starting with "--" is a UsageError.

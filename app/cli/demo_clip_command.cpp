@@ -33,26 +33,6 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxMerges = 8000;       // far more than the caption words need
 constexpr int64_t kCorpusPortraits = 4000;  // training portraits whose captions feed BPE
 
-int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
-                       int64_t minimum) {
-  const double v = args.number(name, static_cast<double>(fallback));
-  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
-    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
-  return static_cast<int64_t>(v);
-}
-
-uint64_t seed_value(const ParsedArgs& args) {
-  const auto v = args.value("seed");
-  if (!v) return 0;
-  size_t used = 0;
-  try {
-    const unsigned long long s = std::stoull(*v, &used);
-    if (used == v->size() && (*v)[0] != '-') return s;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--seed must be a non-negative integer");
-}
-
 std::string fixed(double v, int digits) {
   char text[64];
   std::snprintf(text, sizeof(text), "%.*f", digits, v);
@@ -82,7 +62,7 @@ int run_demo_train_clip(const ParsedArgs& args) {
   demo_train::ClipTrainOptions o;
   o.steps = integer_option(args, "steps", o.steps, 1);
   o.batch = integer_option(args, "batch", o.batch, 2);
-  o.seed = seed_value(args);
+  o.seed = seed_option(args);
   o.checkpoint = out / "clip_train_state.pt";
   const bool quiet = args.flag("quiet");
   const fs::path clip_file = out / "clip.pt", vocab_file = out / "bpe_vocab.txt.gz",

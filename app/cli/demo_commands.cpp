@@ -23,28 +23,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int64_t count_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
-                     int64_t minimum) {
-  const double v = args.number(name, static_cast<double>(fallback));
-  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
-    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
-  return static_cast<int64_t>(v);
-}
-
-uint64_t seed_option(const ParsedArgs& args) {
-  const auto v = args.value("seed");
-  if (!v) return 0;
-  size_t used = 0;
-  try {
-    const unsigned long long s = std::stoull(*v, &used);
-    if (used == v->size() && (*v)[0] != '-') return s;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--seed must be a non-negative integer");
-}
-
 int size_option(const ParsedArgs& args, int fallback) {
-  const int64_t size = count_option(args, "size", fallback, 16);
+  const int64_t size = integer_option(args, "size", fallback, 16);
   if (size > 1024) throw UsageError("--size must be in [16, 1024] (64 or 128 for the demo)");
   return static_cast<int>(size);
 }
@@ -66,8 +46,8 @@ int run_demo_dataset(const ParsedArgs& args) {
   expect_words(args, "demo dataset");
   demo::DatasetOptions options;
   options.out_dir = output_option(args, "demo dataset");
-  options.train_count = count_option(args, "count", 10000, 0);
-  options.held_out_count = count_option(args, "held-out", 0, 0);
+  options.train_count = integer_option(args, "count", 10000, 0);
+  options.held_out_count = integer_option(args, "held-out", 0, 0);
   options.size = size_option(args, 128);
   options.seed = seed_option(args);
   const bool quiet = args.flag("quiet");
@@ -115,7 +95,7 @@ int run_demo_dataset(const ParsedArgs& args) {
 int run_demo_grid(const ParsedArgs& args) {
   expect_words(args, "demo grid");
   const fs::path out = output_option(args, "demo grid");
-  const int count = static_cast<int>(count_option(args, "count", 32, 1));
+  const int count = static_cast<int>(integer_option(args, "count", 32, 1));
   if (count > 1024) throw UsageError("--count must be at most 1024 for a grid");
   const int size = size_option(args, 128);
   if (fs::exists(out) && !args.flag("overwrite")) {

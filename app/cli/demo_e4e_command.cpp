@@ -27,26 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int64_t count_of(const ParsedArgs& args, const std::string& name, int64_t fallback,
-                 int64_t minimum) {
-  const double v = args.number(name, static_cast<double>(fallback));
-  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e9)
-    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
-  return static_cast<int64_t>(v);
-}
-
-uint64_t seed_of(const ParsedArgs& args) {
-  const auto v = args.value("seed");
-  if (!v) return 0;
-  size_t used = 0;
-  try {
-    const unsigned long long s = std::stoull(*v, &used);
-    if (used == v->size() && (*v)[0] != '-') return s;
-  } catch (const std::exception&) {
-  }
-  throw UsageError("--seed must be a non-negative integer");
-}
-
 // As the other training commands: every core (or DELTAEDIT_THREADS), not LibTorch's default.
 void use_all_cores() {
   int n = static_cast<int>(std::thread::hardware_concurrency());
@@ -72,9 +52,9 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   if (!out_arg || out_arg->empty()) throw UsageError("demo train-e4e: give the output with --out");
   const fs::path out = *out_arg;
   demo_train::E4eTrainOptions o;
-  o.steps = count_of(args, "steps", o.steps, 0);
-  o.batch = count_of(args, "batch", o.batch, 1);
-  o.seed = seed_of(args);
+  o.steps = integer_option(args, "steps", o.steps, 0);
+  o.batch = integer_option(args, "batch", o.batch, 1);
+  o.seed = seed_option(args);
   const auto data = args.value("data");
   if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
   const bool quiet = args.flag("quiet");

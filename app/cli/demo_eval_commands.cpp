@@ -25,13 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback, int64_t minimum) {
-  const double v = args.number(name, static_cast<double>(fallback));
-  if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1.0e12)
-    throw UsageError("--" + name + " must be an integer >= " + std::to_string(minimum));
-  return static_cast<int64_t>(v);
-}
-
 fs::path required_path(const ParsedArgs& args, const std::string& name, const std::string& command) {
   const auto v = args.value(name);
   if (!v || v->empty()) throw UsageError(command + ": give --" + name);
@@ -82,7 +75,7 @@ int run_demo_train_predictor(const ParsedArgs& args) {
   o.out = required_path(args, "out", "demo train-predictor");
   o.steps = integer_option(args, "steps", o.steps, 1);
   o.batch = integer_option(args, "batch", o.batch, 2);
-  o.seed = static_cast<uint64_t>(integer_option(args, "seed", 0, 0));
+  o.seed = seed_option(args);
   o.learning_rate = args.number("lr", o.learning_rate);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be > 0");
   use_all_cores();

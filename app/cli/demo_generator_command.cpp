@@ -29,9 +29,9 @@ int run_demo_train_generator(const ParsedArgs& args) {
                        " must be an integer >= " + std::to_string(minimum));
     return static_cast<int64_t>(v);
   };
-  o.steps = integer("steps", o.steps, 0);
-  o.batch = integer("batch", o.batch, 1);
-  o.seed = static_cast<uint64_t>(integer("seed", 0, 0));
+  o.steps = integer_option(args, "steps", o.steps, 0);
+  o.batch = integer_option(args, "batch", o.batch, 1);
+  o.seed = seed_option(args);
   o.learning_rate = args.number("lr", o.learning_rate);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
   if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
