@@ -156,7 +156,7 @@ EditEngine::EditEngine(const ModelPaths& models, const nets::ComputeDevice& devi
   report(progress, "loading CLIP", 0.5);
   m.clip = nets::load_clip(models.clip, device);
   m.tokenizer = std::make_shared<const text::ClipTokenizer>(text::ClipTokenizer::from_file(models.clip_vocab));
-  m.directions = std::make_unique<text::TextDirectionEncoder>(m.clip->net, m.tokenizer);
+  m.directions = std::make_unique<text::TextDirectionEncoder>(m.clip->net, m.tokenizer, m.clip->file);
   report(progress, "loading the mapper", 0.75);
   m.mapper = nets::load_delta_mapper(models.mapper, m.gen->net->s_widths(), device);
   const int64_t s_dim = m.gen->net->s_dim();
