@@ -13,9 +13,9 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <thread>
 
 #include "app/cli/commands.h"
+#include "app/cli/engine_setup.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress_line.h"
 #include "core/demo_train/e4e_trainer.h"
@@ -26,14 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-// As the other training commands: every core (or DELTAEDIT_THREADS), not LibTorch's default.
-void use_all_cores() {
-  int n = static_cast<int>(std::thread::hardware_concurrency());
-  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
-    n = std::atoi(env);
-  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
-}
 
 std::string fixed(double v, int digits) {
   char text[64];

@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -29,12 +28,6 @@ fs::path required_path(const ParsedArgs& args, const std::string& name, const st
   const auto v = args.value(name);
   if (!v || v->empty()) throw UsageError(command + ": give --" + name);
   return *v;
-}
-
-void use_all_cores() {
-  int n = static_cast<int>(std::thread::hardware_concurrency());
-  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0) n = std::atoi(env);
-  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
 }
 
 // Redrawn on a terminal at most five times a second, else one line per tenth.

@@ -2,11 +2,11 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <thread>
 
 #include <torch/torch.h>
 
 #include "app/cli/commands.h"
+#include "app/cli/engine_setup.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress_line.h"
 #include "core/demo_train/generator_trainer.h"
@@ -34,10 +34,7 @@ int run_demo_train_generator(const ParsedArgs& args) {
   o.seed = seed_option(args);
   o.learning_rate = args.number("lr", o.learning_rate);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
-  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
-    torch::set_num_threads(std::atoi(env));
-  else
-    torch::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  use_all_cores();
 
   const bool quiet = args.flag("quiet");
   ProgressLine line(quiet);

@@ -1,6 +1,8 @@
 #include "app/cli/engine_setup.h"
 
+#include <cstdlib>
 #include <iostream>
+#include <thread>
 
 #include "app/cli/progress_line.h"
 #include "core/nets/common/blas_check.h"
@@ -54,6 +56,13 @@ std::vector<engine::EditStep> edit_steps(const ParsedArgs& args) {
     steps.push_back(s);
   }
   return steps;
+}
+
+void use_all_cores() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
+    n = std::atoi(env);
+  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
 }
 
 }  // namespace deltaedit::cli

@@ -11,6 +11,10 @@ namespace deltaedit::cli {
 // Throws ModelsMissing (exit code 3) with the report when the bundle is incomplete.
 std::unique_ptr<engine::EditEngine> load_engine(const ParsedArgs& args);
 
+// LibTorch may start with one intra-op thread: the training and evaluation commands use every
+// core ($DELTAEDIT_THREADS overrides), as the editor does.
+void use_all_cores();
+
 // Edit steps from --target (repeatable), --source, --strength (one value, or one per target),
 // --threshold.
 std::vector<engine::EditStep> edit_steps(const ParsedArgs& args);

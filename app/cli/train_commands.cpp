@@ -7,7 +7,6 @@
 #include <iostream>
 #include <optional>
 #include <sstream>
-#include <thread>
 
 #include "app/cli/commands.h"
 #include "app/cli/engine_setup.h"
@@ -82,15 +81,6 @@ class RateProgress {
   Clock::time_point t0_ = Clock::now(), last_{};
   int decile_ = -1;
 };
-
-// LibTorch may start with one intra-op thread; use every core ($DELTAEDIT_THREADS overrides),
-// as the editor does.
-void use_all_cores() {
-  int n = static_cast<int>(std::thread::hardware_concurrency());
-  if (const char* env = std::getenv("DELTAEDIT_THREADS"); env && std::atoi(env) > 0)
-    n = std::atoi(env);
-  if (n > 0 && torch::get_num_threads() != n) torch::set_num_threads(n);
-}
 
 nets::ComputeDevice device_from(const ParsedArgs& args) {
   try {

@@ -19,16 +19,6 @@ std::string hair_length_word(HairLength l) {
   return "";
 }
 
-// "a, b and c"
-std::string join_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += (i + 1 == items.size()) ? " and " : ", ";
-    out += items[i];
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string caption_for(const FaceAttributes& attributes) {
@@ -84,6 +74,15 @@ std::string caption_for(const FaceAttributes& a, uint64_t variant) {
     default:
       return "a " + adjective + "person with " + list + ", " + place;
   }
+}
+
+std::string join_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
 }
 
 }  // namespace deltaedit::demo

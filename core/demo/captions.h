@@ -15,6 +15,7 @@
 // portrait can be described several ways.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/demo/face_attributes.h"
 
@@ -22,6 +23,9 @@ namespace deltaedit::demo {
 
 // The caption with the portrait's own phrasing (attributes.nuisance.caption_variant).
 std::string caption_for(const FaceAttributes& attributes);
+
+// "a, b and c" (the caption's list of items).
+std::string join_list(const std::vector<std::string>& items);
 // The same facts phrased by `variant` (any number; different numbers usually differ).
 std::string caption_for(const FaceAttributes& attributes, uint64_t variant);
 

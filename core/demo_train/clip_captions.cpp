@@ -11,17 +11,8 @@ namespace deltaedit::demo_train {
 namespace {
 
 using demo::chance;
+using demo::join_list;
 using demo::pick;
-
-// "a, b and c"
-std::string join_list(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += (i + 1 == items.size()) ? " and " : ", ";
-    out += items[i];
-  }
-  return out;
-}
 
 std::string hair_length_word(demo::HairLength l) {
   switch (l) {
