@@ -383,6 +383,9 @@ void MainWindow::on_engine_loaded(EnginePtr engine) {
   connect(before_worker_.get(), &RenderWorker::failed, this, render_failed);
 
   device_label_->setText(tr("Device: %1").arg(device_text()));
+  // New edits start from the bundle's recommended beta; a session's own edits keep theirs.
+  if (!document_->has_session() || document_->session().edits.empty())
+    strength_->show_values(strength_->strength(), engine_->default_threshold());
   update_actions();
   emit engine_state_changed(true);
   if (document_->has_session()) {

@@ -12,6 +12,8 @@
 #include <QSlider>
 #include <QVBoxLayout>
 
+#include "core/engine/model_bundle.h"
+
 namespace deltaedit::ui {
 
 StrengthControl::StrengthControl(QWidget* parent) : QWidget(parent) {
@@ -38,7 +40,7 @@ StrengthControl::StrengthControl(QWidget* parent) : QWidget(parent) {
   threshold_->setRange(0.0, 1.0);
   threshold_->setDecimals(3);
   threshold_->setSingleStep(0.005);
-  threshold_->setValue(0.03);
+  threshold_->setValue(engine::kDeltaEditThreshold);  // until a bundle names its own
   threshold_->setKeyboardTracking(false);
   threshold_->setToolTip(tr("Relevance threshold (beta): StyleSpace channels whose relevance to "
                             "the text change is below it are left untouched. Higher = a more "

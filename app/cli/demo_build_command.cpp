@@ -28,9 +28,10 @@ using Clock = std::chrono::steady_clock;
 // bundle in about a minute, to check the whole chain (the tests use it).
 struct BuildPlan {
   int64_t train_images = 30000, held_out = 2000;
-  int64_t generator_steps = 2000, clip_steps = 800, e4e_steps = 300;
-  int64_t codes = 10000, mapper_steps = 5000, relevance_images = 16, stats_samples = 20000;
+  int64_t generator_steps = 8000, clip_steps = 1600, clip_batch = 128, e4e_steps = 600;
+  int64_t codes = 20000, mapper_steps = 10000, relevance_images = 16, stats_samples = 20000;
   int64_t predictor_steps = 1200;
+  int64_t calibrate_images = 60;  // training portraits per candidate beta
   int64_t evaluate_images = 100;
 
   static BuildPlan quick() {
@@ -39,12 +40,14 @@ struct BuildPlan {
     p.held_out = 32;
     p.generator_steps = 20;
     p.clip_steps = 10;
+    p.clip_batch = 16;
     p.e4e_steps = 10;
     p.codes = 256;
     p.mapper_steps = 20;
     p.relevance_images = 2;
     p.stats_samples = 256;
     p.predictor_steps = 10;
+    p.calibrate_images = 4;
     p.evaluate_images = 8;
     return p;
   }
@@ -53,12 +56,14 @@ struct BuildPlan {
             {"held_out", held_out},
             {"generator_steps", generator_steps},
             {"clip_steps", clip_steps},
+            {"clip_batch", clip_batch},
             {"e4e_steps", e4e_steps},
             {"codes", codes},
             {"mapper_steps", mapper_steps},
             {"relevance_images", relevance_images},
             {"stats_samples", stats_samples},
             {"predictor_steps", predictor_steps},
+            {"calibrate_images", calibrate_images},
             {"evaluate_images", evaluate_images}};
   }
 };
@@ -130,6 +135,7 @@ int run_demo_build(const ParsedArgs& args) {
                {{"data", data.string()},
                 {"out", (work / "clip").string()},
                 {"steps", str(plan.clip_steps)},
+                {"batch", str(plan.clip_batch)},
                 {"seed", seed}},
                quiet),
        run_demo_train_clip},
@@ -229,10 +235,16 @@ int run_demo_build(const ParsedArgs& args) {
                 fs::copy_options::overwrite_existing);
   write_json(out / "manifest.json", manifest);
 
-  // The acceptance measurement: an attribute predictor that knows nothing of CLIP reads the
-  // held-out portraits edited by the new bundle (edit_evaluation.h).
-  const fs::path predictor = work / "predictor.pt";
-  const std::vector<Stage> evaluation = {
+  // An attribute predictor that knows nothing of CLIP reads portraits edited by the new bundle
+  // (edit_evaluation.h): on training portraits to choose the bundle's beta
+  // (threshold_calibration.h), then on held-out ones for the acceptance table.
+  const fs::path predictor = work / "predictor.pt", calibration = out / "calibration.md";
+  const auto overwriting = [&] {
+    auto flags = quiet;
+    flags.push_back("overwrite");
+    return flags;
+  };
+  const std::vector<Stage> calibration_stages = {
       {"predictor",
        command({"demo", "train-predictor"},
                {{"data", data.string()},
@@ -241,6 +253,26 @@ int run_demo_build(const ParsedArgs& args) {
                 {"seed", seed}},
                quiet),
        run_demo},
+      {"calibrate",
+       command({"demo", "calibrate"},
+               {{"models", out.string()},
+                {"data", data.string()},
+                {"predictor", predictor.string()},
+                {"count", str(plan.calibrate_images)},
+                {"out", calibration.string()}},
+               overwriting()),
+       run_demo},
+  };
+  // The bundle may have changed since the last run: always measure again.
+  fs::remove(work / "stages" / "calibrate.json");
+  fs::remove(work / "stages" / "evaluate.json");
+  if (const int rc = run_stages(calibration_stages); rc != kOk) return rc;
+  const auto chosen =
+      nlohmann::json::parse(std::ifstream(fs::path(calibration).replace_extension(".json")));
+  manifest["defaults"] = {{"threshold", chosen.at("threshold").get<double>()}};
+  write_json(out / "manifest.json", manifest);
+
+  const std::vector<Stage> evaluation = {
       {"evaluate",
        command({"demo", "evaluate"},
                {{"models", out.string()},
@@ -248,14 +280,9 @@ int run_demo_build(const ParsedArgs& args) {
                 {"predictor", predictor.string()},
                 {"count", str(plan.evaluate_images)},
                 {"out", (out / "evaluation.md").string()}},
-               [&] {
-                 auto flags = quiet;
-                 flags.push_back("overwrite");
-                 return flags;
-               }()),
+               overwriting()),
        run_demo},
   };
-  fs::remove(work / "stages" / "evaluate.json");  // the bundle may have changed: always measure
   if (const int rc = run_stages(evaluation); rc != kOk) return rc;
 
   write_json(out / "build.json",

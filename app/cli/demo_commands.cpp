@@ -128,7 +128,10 @@ int run_demo(const ParsedArgs& args) {
   if (sub == "train-clip") return run_demo_train_clip(args);
   if (sub == "train-predictor") return run_demo_train_predictor(args);
   if (sub == "evaluate") return run_demo_evaluate(args);
-  throw UsageError("demo: expected 'demo dataset' or 'demo grid' (see deltaedit --help)");
+  if (sub == "calibrate") return run_demo_calibrate(args);
+  throw UsageError("demo: unknown command '" + sub +
+                   "' (dataset, grid, build, train-generator, train-clip, train-e4e, "
+                   "train-predictor, calibrate, evaluate; see deltaedit --help)");
 }
 
 }  // namespace deltaedit::cli

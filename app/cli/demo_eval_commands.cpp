@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +19,7 @@
 #include "app/cli/progress_line.h"
 #include "core/demo_train/edit_evaluation.h"
 #include "core/demo_train/predictor_training.h"
+#include "core/demo_train/threshold_calibration.h"
 
 namespace deltaedit::cli {
 namespace {
@@ -100,54 +103,103 @@ int run_demo_train_predictor(const ParsedArgs& args) {
   return kOk;
 }
 
-int run_demo_evaluate(const ParsedArgs& args) {
-  if (args.words.size() != 2) throw UsageError("demo evaluate takes no positional arguments");
-  demo_train::EditEvaluationOptions o;
-  o.data_dir = required_path(args, "data", "demo evaluate");
-  const fs::path predictor_file = required_path(args, "predictor", "demo evaluate");
+namespace {
+
+// The report and its JSON (same name, .json) appear complete or not at all.
+void write_report(const fs::path& out, const std::string& markdown, const nlohmann::json& j) {
+  const auto write = [](const fs::path& file, const std::string& text) {
+    const fs::path tmp = file.string() + ".tmp";
+    std::ofstream f(tmp, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) throw std::runtime_error(file.string() + ": cannot be written");
+    fs::rename(tmp, file);
+  };
+  write(out, markdown);
+  write(fs::path(out).replace_extension(".json"), j.dump(2) + "\n");
+}
+
+// What `demo evaluate` and `demo calibrate` share: options, the engine, the predictor, a ticker.
+struct EvaluationSetup {
+  demo_train::EditEvaluationOptions options;
+  std::optional<fs::path> out;
+  std::unique_ptr<engine::EditEngine> engine;
+  std::optional<demo_train::AttributePredictor> predictor;
+};
+
+// Returns false (after saying why) when --out exists without --overwrite.
+bool set_up_evaluation(const ParsedArgs& args, const std::string& command, EvaluationSetup& s) {
+  if (args.words.size() != 2) throw UsageError(command + " takes no positional arguments");
+  auto& o = s.options;
+  o.data_dir = required_path(args, "data", command);
+  const fs::path predictor_file = required_path(args, "predictor", command);
   o.count = integer_option(args, "count", o.count, 1);
   o.alpha = args.number("strength", o.alpha);
-  o.threshold = args.number("threshold", o.threshold);
-  const auto out = args.value("out");
-  if (out && fs::exists(*out) && !args.flag("overwrite")) {
-    std::cerr << "deltaedit: " << *out << " exists (use --overwrite)\n";
-    return kOutputProblem;
+  if (const auto out = args.value("out")) s.out = *out;
+  if (s.out && fs::exists(*s.out) && !args.flag("overwrite")) {
+    std::cerr << "deltaedit: " << s.out->string() << " exists (use --overwrite)\n";
+    return false;
   }
   use_all_cores();
-  auto engine = load_engine(args);
-  const auto predictor = demo_train::load_attribute_predictor(predictor_file);
+  s.engine = load_engine(args);
+  o.threshold = args.number("threshold", s.engine->default_threshold());
+  s.predictor.emplace(demo_train::load_attribute_predictor(predictor_file));
+  return true;
+}
+
+std::function<void(int64_t, int64_t)> image_progress(Ticker& ticker) {
+  return [&ticker](int64_t done, int64_t total) {
+    char text[96];
+    std::snprintf(text, sizeof(text), "%lld/%lld images  %.2f images/s", static_cast<long long>(done),
+                  static_cast<long long>(total), static_cast<double>(done) / std::max(1e-9, ticker.seconds()));
+    ticker.tick(done, total, text);
+  };
+}
+
+}  // namespace
+
+int run_demo_evaluate(const ParsedArgs& args) {
+  EvaluationSetup s;
+  if (!set_up_evaluation(args, "demo evaluate", s)) return kOutputProblem;
   Ticker ticker(args.flag("quiet"), "evaluate");
   demo_train::EditEvaluation e;
   try {
-    e = demo_train::evaluate_edits(*engine, predictor, o, [&](int64_t done, int64_t total) {
-      char text[96];
-      std::snprintf(text, sizeof(text), "%lld/%lld images  %.2f images/s", static_cast<long long>(done),
-                    static_cast<long long>(total), static_cast<double>(done) / std::max(1e-9, ticker.seconds()));
-      ticker.tick(done, total, text);
-    });
-  } catch (const demo::DatasetError& e) {
-    ticker.fail(std::string("deltaedit: ") + e.what());
+    e = demo_train::evaluate_edits(*s.engine, *s.predictor, s.options, image_progress(ticker));
+  } catch (const demo::DatasetError& x) {
+    ticker.fail(std::string("deltaedit: ") + x.what());
     return kInputProblem;
   }
   const std::string markdown = demo_train::to_markdown(e);
   std::cout << markdown;
-  if (out) {
-    // The report and its JSON (same name, .json) appear complete or not at all.
-    const auto write = [](const fs::path& file, const std::string& text) {
-      const fs::path tmp = file.string() + ".tmp";
-      std::ofstream f(tmp, std::ios::binary);
-      f << text;
-      f.close();
-      if (!f) throw std::runtime_error(file.string() + ": cannot be written");
-      fs::rename(tmp, file);
-    };
-    try {
-      write(*out, markdown);
-      write(fs::path(*out).replace_extension(".json"), demo_train::to_json(e).dump(2) + "\n");
-    } catch (const std::exception& x) {
-      std::cerr << "deltaedit: " << x.what() << "\n";
-      return kOutputProblem;
-    }
+  try {
+    if (s.out) write_report(*s.out, markdown, demo_train::to_json(e));
+  } catch (const std::exception& x) {
+    std::cerr << "deltaedit: " << x.what() << "\n";
+    return kOutputProblem;
+  }
+  return kOk;
+}
+
+int run_demo_calibrate(const ParsedArgs& args) {
+  EvaluationSetup s;
+  if (!set_up_evaluation(args, "demo calibrate", s)) return kOutputProblem;
+  s.options.split = demo::Split::kTrain;  // settings are chosen on training portraits
+  Ticker ticker(args.flag("quiet"), "calibrate");
+  demo_train::ThresholdCalibration c;
+  try {
+    c = demo_train::calibrate_threshold(*s.engine, *s.predictor, s.options,
+                                        demo_train::default_threshold_grid(), image_progress(ticker));
+  } catch (const demo::DatasetError& x) {
+    ticker.fail(std::string("deltaedit: ") + x.what());
+    return kInputProblem;
+  }
+  const std::string markdown = demo_train::to_markdown(c);
+  std::cout << markdown << "recommended threshold: " << c.best_threshold << "\n";
+  try {
+    if (s.out) write_report(*s.out, markdown, demo_train::to_json(c));
+  } catch (const std::exception& x) {
+    std::cerr << "deltaedit: " << x.what() << "\n";
+    return kOutputProblem;
   }
   return kOk;
 }

@@ -41,12 +41,19 @@ std::vector<engine::EditStep> edit_steps(const ParsedArgs& args) {
                      std::to_string(targets.size()) + " targets, " + std::to_string(strengths.size()) +
                      " strengths)");
   std::vector<engine::EditStep> steps;
+  if (targets.empty()) return steps;
+  // The bundle's own beta unless the user names one (its manifest is read, no model loaded).
+  const double threshold =
+      args.value("threshold")
+          ? args.number("threshold", engine::kDeltaEditThreshold)
+          : engine::locate_models(engine::resolve_models_folder(args.value("models").value_or("")))
+                .default_threshold;
   for (size_t i = 0; i < targets.size(); ++i) {
     engine::EditStep s;
     s.target = targets[i];
     if (s.target.empty()) throw UsageError("--target must not be empty");
     s.source = args.value("source").value_or("face");
-    s.threshold = args.number("threshold", 0.03);
+    s.threshold = threshold;
     if (!strengths.empty()) {
       const std::string& v = strengths.size() == 1 ? strengths[0] : strengths[i];
       char* end = nullptr;

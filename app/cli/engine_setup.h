@@ -16,7 +16,7 @@ std::unique_ptr<engine::EditEngine> load_engine(const ParsedArgs& args);
 void use_all_cores();
 
 // Edit steps from --target (repeatable), --source, --strength (one value, or one per target),
-// --threshold.
+// --threshold (default: the model bundle's recommended beta).
 std::vector<engine::EditStep> edit_steps(const ParsedArgs& args);
 
 struct ModelsMissing : std::runtime_error {

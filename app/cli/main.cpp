@@ -34,6 +34,7 @@ Usage:
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
+  deltaedit demo calibrate --models DIR --data DIR --predictor FILE [--count N] [--out FILE.md]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -41,8 +42,9 @@ Edit options:
   --source TEXT       the neutral prompt (default "face")
   --strength A        edit strength alpha (default 1; negative reverses the edit); one value
                       for all targets or one per --target
-  --threshold B       relevance threshold beta (default 0.03): StyleSpace channels less
-                      relevant to the text direction than B are left unchanged
+  --threshold B       relevance threshold beta: StyleSpace channels less relevant to the
+                      text direction than B are left unchanged (default: the model bundle's
+                      recommended value; 0.03, DeltaEdit's, for the official models)
   --aligned           the photos are already FFHQ-aligned face crops: skip face detection
   --face N            which face to edit when there are several (0 = largest, default)
   --paste-back        write the whole photo with the edited face pasted back (default)
@@ -82,9 +84,10 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
     --size P            pixels (default 128);  --seed S  which portraits (default 0)
   demo grid           the first --count (32) training portraits of --seed, 8 per row
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
-                      generator, clip, e4e, codes, mapper, relevance; resumable, a finished
-                      stage is skipped; --work DIR keeps the stages (demo-work); --quick
-                      makes a tiny bundle in about a minute to check the chain
+                      generator, clip, e4e, codes, mapper, relevance, predictor, calibrate,
+                      evaluate; resumable, a finished stage is skipped (calibrate and
+                      evaluate always rerun); --work DIR keeps the stages (demo-work);
+                      --quick makes a tiny bundle in about a minute to check the chain
   demo train-generator  the demo StyleGAN2 (64 px) regressed on the portrait each latent
                       decides; --out generator.pt (+ .state to resume); --steps (2000)
                       --batch (12) --lr (0.01)
@@ -94,7 +97,11 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       --out FILE (+ FILE.partial to resume); --steps (2500) --batch (64) --lr
   demo evaluate       held-out portraits of --data edited with the --models bundle at
                       +/- --strength (1) for 7 prompts, read by --predictor; --count (200)
-                      images; prints a Markdown table, --out writes it (+ .json beside it)
+                      images; prints a Markdown table, --out writes it (+ .json beside it);
+                      --threshold (the bundle's)
+  demo calibrate      the same on --count (200) training portraits at betas from 0 to 0.06;
+                      prints the table and the best beta, --out writes it (+ .json); `demo
+                      build` puts that beta in the bundle's manifest as its default
 
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when

@@ -68,11 +68,13 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
   for (const auto& p : o.prompts) named.push_back(score_index(p.attribute));
   std::vector<int64_t> side;
   for (const auto& a : side_effect_attributes()) side.push_back(score_index(a));
-  const auto data = load_demo_images(o.data_dir, demo::Split::kHeldOut, o.count);
-  if (data.size() == 0) throw demo::DatasetError(o.data_dir, "has no held-out images");
+  const auto data = load_demo_images(o.data_dir, o.split, o.count);
+  if (data.size() == 0)
+    throw demo::DatasetError(o.data_dir, "has no " + std::string(demo::split_folder(o.split)) + " images");
   const int64_t n = data.size(), variants = 2 + 2 * static_cast<int64_t>(o.prompts.size());
 
   EditEvaluation e;
+  e.split = o.split;
   e.images = n;
   e.alpha = o.alpha;
   e.threshold = o.threshold;
@@ -159,6 +161,8 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
 nlohmann::json to_json(const EditEvaluation& e) {
   nlohmann::json j;
   j["images"] = e.images;
+  j["split"] = std::string(demo::split_folder(e.split));
+  j["split"] = std::string(demo::split_folder(e.split));
   j["alpha"] = e.alpha;
   j["threshold"] = e.threshold;
   j["reconstruction_psnr_db"] = {{"mean", number(e.psnr_mean)}, {"min", number(e.psnr_min)}, {"max", number(e.psnr_max)}};
@@ -190,7 +194,8 @@ nlohmann::json to_json(const EditEvaluation& e) {
 
 std::string to_markdown(const EditEvaluation& e) {
   std::ostringstream m;
-  m << "Edits of " << e.images << " held-out portraits at alpha = +/-" << fixed(e.alpha, 2)
+  m << "Edits of " << e.images << (e.split == demo::Split::kHeldOut ? " held-out" : " training")
+    << " portraits at alpha = +/-" << fixed(e.alpha, 2)
     << ", beta = " << fixed(e.threshold, 3) << "; reconstruction PSNR " << fixed(e.psnr_mean, 2)
     << " dB (min " << fixed(e.psnr_min, 2) << ", max " << fixed(e.psnr_max, 2) << "). "
     << e.passing() << " of " << e.prompts.size() << " prompts pass.\n\n";
@@ -207,7 +212,7 @@ std::string to_markdown(const EditEvaluation& e) {
       << fixed(p.named_effect, 2) << " | " << (p.worst_other.empty() ? "-" : p.worst_other + " " + fixed(worst, 2))
       << " | " << fixed(p.worst_other_ratio, 2) << " | " << (p.passes ? "yes" : "no") << " |\n";
   }
-  m << "\nMean |change| at +alpha of every attribute, in held-out standard deviations of the "
+  m << "\nMean |change| at +alpha of every attribute, in standard deviations of the "
        "predictor's scores (the named attribute in bold), and how often the predicted hair colour "
        "or background class changed:\n\n| prompt |";
   for (const auto& a : side_effect_attributes()) m << " " << a << " |";

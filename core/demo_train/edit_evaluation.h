@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <torch/torch.h>
 
+#include "core/demo/demo_dataset.h"
 #include "core/demo_train/attribute_predictor.h"
 #include "core/engine/edit_engine.h"
 
@@ -29,7 +30,10 @@ std::vector<EditPromptSpec> default_edit_prompts();
 
 struct EditEvaluationOptions {
   std::filesystem::path data_dir;  // a demo dataset with held-out images
-  int64_t count = 200;             // first N held-out images
+  // The acceptance measures held-out portraits; choosing settings (threshold_calibration.h)
+  // uses training portraits so that the measurement stays independent.
+  demo::Split split = demo::Split::kHeldOut;
+  int64_t count = 200;             // first N images of the split
   double alpha = 1.0;              // edits at +alpha and -alpha
   double threshold = 0.03;         // beta (the engine's default EditStep::threshold)
   std::string source = "face";
@@ -62,6 +66,7 @@ struct PromptEvaluation {
 };
 
 struct EditEvaluation {
+  demo::Split split = demo::Split::kHeldOut;
   int64_t images = 0;
   double alpha = 0, threshold = 0;
   double psnr_mean = 0, psnr_min = 0, psnr_max = 0;  // reconstruction vs original, dB

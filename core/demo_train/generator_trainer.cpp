@@ -1,6 +1,8 @@
 #include "core/demo_train/generator_trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <future>
 #include <memory>
 
@@ -37,6 +39,15 @@ void save_product(const fs::path& out, nets::GeneratorImpl& ema, const Generator
 }
 
 }  // namespace
+
+double generator_rate_factor(const GeneratorTrainOptions& o, int64_t t) {
+  const double start = o.decay_start * static_cast<double>(o.steps);
+  const double span = static_cast<double>(o.steps) - start;
+  if (static_cast<double>(t) < start || span <= 0) return 1.0;
+  const double progress = std::min(1.0, (static_cast<double>(t) - start) / span);
+  constexpr double kFinal = 0.05;
+  return kFinal + (1.0 - kFinal) * 0.5 * (1.0 + std::cos(M_PI * progress));
+}
 
 nets::GeneratorConfig GeneratorTrainOptions::default_architecture() {
   nets::GeneratorConfig c;
@@ -110,15 +121,21 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
     const torch::Tensor image = g->forward_w(g->broadcast_w(g->mapping(z)));
     const torch::Tensor diff = image - x;
     const torch::Tensor loss = diff.abs().mean() + o.l2_weight * diff.square().mean();
+    const double factor = generator_rate_factor(o, step);
+    auto& groups = adam.param_groups();
+    groups[0].options().set_lr(o.learning_rate * factor);
+    groups[1].options().set_lr(o.learning_rate * o.mapping_lr_boost * factor);
     adam.zero_grad();
     loss.backward();
     adam.step();
     {
       torch::NoGradGuard no_grad;
+      // Early on the average would mostly remember the random start: warm it up.
+      const double t = static_cast<double>(step);
+      const double decay = std::min(o.ema_decay, (1.0 + t) / (10.0 + t));
       auto src = g->parameters();
       auto dst = ema->parameters();
-      for (size_t i = 0; i < src.size(); ++i)
-        dst[i].mul_(o.ema_decay).add_(src[i], 1.0 - o.ema_decay);
+      for (size_t i = 0; i < src.size(); ++i) dst[i].mul_(decay).add_(src[i], 1.0 - decay);
     }
     ++step;
     loss_sum += loss.item<double>();

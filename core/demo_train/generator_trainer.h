@@ -23,6 +23,9 @@ struct GeneratorTrainOptions {
   int64_t steps = 2000;
   int64_t batch = 12;
   double learning_rate = 0.01;     // 5x StyleGAN2's GAN rate: regression is stable, and faster
+  // From this fraction of `steps` on, the rate follows a half cosine down to 1/20 of it: a
+  // constant rate leaves Adam's noise in the weights, which blurs the small features.
+  double decay_start = 0.6;
   // The mapping's EqualLinear lr_mul (0.01) slows its learning 100x, a GAN stabiliser; here
   // the mapping must learn which latent entries decide what, so it learns at the full rate.
   double mapping_lr_boost = 100.0;
@@ -44,6 +47,10 @@ struct GeneratorTrainEvent {
   double steps_per_second = 0;  // this session
   bool saved = false;
 };
+
+// The learning-rate factor of step `t` (0-based): 1 until decay_start * steps, then a half
+// cosine down to 0.05 at the last step.
+double generator_rate_factor(const GeneratorTrainOptions& options, int64_t t);
 
 // Throws io::ModelFileError for an unreadable or mismatched resume state.
 void train_demo_generator(const std::filesystem::path& out, const GeneratorTrainOptions& options,

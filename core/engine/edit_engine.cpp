@@ -173,6 +173,8 @@ EditEngine::~EditEngine() = default;
 
 const nets::ComputeDevice& EditEngine::device() const { return impl_->dev; }
 
+double EditEngine::default_threshold() const { return impl_->paths.default_threshold; }
+
 int64_t EditEngine::image_size() const { return impl_->gen->net->size(); }
 
 std::vector<int64_t> EditEngine::preview_sizes() const {

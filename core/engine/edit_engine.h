@@ -49,6 +49,8 @@ class EditEngine {
   EditEngine& operator=(const EditEngine&) = delete;
 
   const nets::ComputeDevice& device() const;
+  // The bundle's recommended relevance threshold beta (ModelPaths::default_threshold).
+  double default_threshold() const;
   int64_t image_size() const;                 // generator output side (1024 for FFHQ)
   std::vector<int64_t> preview_sizes() const; // resolutions of the skip images (4 ... image_size)
 

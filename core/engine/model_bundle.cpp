@@ -1,5 +1,6 @@
 #include "core/engine/model_bundle.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -19,8 +20,22 @@ using nlohmann::json;
 
 const char* kDebianPredictor = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat";
 
-std::vector<ModelFileSpec> parse_manifest(const json& j) {
-  std::vector<ModelFileSpec> specs;
+struct Manifest {
+  std::vector<ModelFileSpec> files;
+  double threshold = kDeltaEditThreshold;
+};
+
+Manifest parse_manifest(const json& j) {
+  Manifest m;
+  if (j.contains("defaults")) {
+    const json& d = j.at("defaults");
+    if (d.contains("threshold")) {
+      m.threshold = d.at("threshold").get<double>();
+      if (!std::isfinite(m.threshold) || m.threshold < 0 || m.threshold > 1)
+        throw std::invalid_argument("defaults.threshold must be in [0, 1], not " + d.at("threshold").dump());
+    }
+  }
+  std::vector<ModelFileSpec>& specs = m.files;
   for (const auto& f : j.at("files")) {
     ModelFileSpec s;
     s.role = f.at("role").get<std::string>();
@@ -32,11 +47,11 @@ std::vector<ModelFileSpec> parse_manifest(const json& j) {
     if (f.contains("sha256") && f["sha256"].is_string()) s.sha256 = f["sha256"].get<std::string>();
     specs.push_back(std::move(s));
   }
-  return specs;
+  return m;
 }
 
 // The folder's own manifest.json (demo bundle, test bundles), else the official one.
-std::vector<ModelFileSpec> manifest_for(const fs::path& folder) {
+Manifest manifest_for(const fs::path& folder) {
   const fs::path own = folder / "manifest.json";
   if (fs::is_regular_file(own)) {
     std::ifstream in(own);
@@ -78,7 +93,9 @@ ModelPaths locate_models(const fs::path& folder) {
       {"generator", &p.generator}, {"e4e", &p.e4e},   {"mapper", &p.mapper},
       {"clip", &p.clip},           {"clip_vocab", &p.clip_vocab}, {"fs3", &p.fs3},
       {"dlib_predictor", &p.dlib_predictor}};
-  for (const auto& spec : manifest_for(folder))
+  const Manifest manifest = manifest_for(folder);
+  p.default_threshold = manifest.threshold;
+  for (const auto& spec : manifest.files)
     if (auto it = slots.find(spec.role); it != slots.end()) *it->second = folder / spec.file_name;
   if (p.dlib_predictor.empty() || !fs::exists(p.dlib_predictor)) {
     if (const char* env = std::getenv("DELTAEDIT_DLIB_PREDICTOR"); env && *env)
@@ -92,7 +109,7 @@ ModelPaths locate_models(const fs::path& folder) {
 std::vector<FileCheck> check_models(const fs::path& folder, bool verify_checksums) {
   std::vector<FileCheck> out;
   const ModelPaths paths = locate_models(folder);
-  for (const auto& spec : manifest_for(folder)) {
+  for (const auto& spec : manifest_for(folder).files) {
     FileCheck c;
     c.spec = spec;
     c.path = spec.role == "dlib_predictor" ? paths.dlib_predictor : folder / spec.file_name;

@@ -21,9 +21,15 @@ struct ModelFileSpec {
   std::optional<std::string> sha256;   // expected checksum (official files)
 };
 
+// DeltaEdit's relevance threshold beta, the default for bundles that do not name their own.
+inline constexpr double kDeltaEditThreshold = 0.03;
+
 struct ModelPaths {
   std::filesystem::path folder;
   std::filesystem::path generator, e4e, mapper, clip, clip_vocab, fs3, dlib_predictor;
+  // The bundle's recommended beta (manifest "defaults": {"threshold": B}): |fs3 · dt| depends on
+  // the CLIP model and the relevance matrix, so a bundle of other networks may need another one.
+  double default_threshold = kDeltaEditThreshold;
 };
 
 enum class FileState { Ok, Missing, WrongSize, WrongChecksum, Unreadable };
@@ -40,7 +46,8 @@ std::filesystem::path resolve_models_folder(const std::filesystem::path& explici
 std::filesystem::path default_models_folder();
 
 // Paths of the bundle's files (a bundle may carry its own manifest.json naming its files;
-// otherwise the official names are used). The dlib predictor falls back to Debian's copy.
+// otherwise the official names are used) and its recommended settings. The dlib predictor falls
+// back to Debian's copy. Throws std::runtime_error naming manifest.json when it is malformed.
 ModelPaths locate_models(const std::filesystem::path& folder);
 
 // Checks presence, size and (when `verify_checksums`) SHA-256 of every file.

@@ -1,5 +1,6 @@
 // The deltaedit command line, run as a separate process on the fixture models.
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <array>
 #include <cstdio>
@@ -89,6 +90,26 @@ TEST_F(CliOnFixtures, EditWritesAPngWithTheEditInItsMetadata) {
   EXPECT_EQ(value("DeltaEdit:Edit1:Target"), "face with smile");
   EXPECT_EQ(value("DeltaEdit:Edit1:Source"), "face");
   EXPECT_EQ(value("DeltaEdit:Edit1:Strength"), "1.5");
+}
+
+TEST_F(CliOnFixtures, TheBundlesRecommendedThresholdIsTheDefault) {
+  const auto threshold_in = [&](const fs::path& png) {
+    for (const auto& [k, v] : deltaedit::face::read_png_text(png))
+      if (k == "DeltaEdit:Edit1:Threshold") return v;
+    return std::string("<absent>");
+  };
+  ASSERT_EQ(deltaedit(edit_args(fixture("e4e/input.png"), dir_ / "plain.png")).code, 0);
+  EXPECT_EQ(threshold_in(dir_ / "plain.png"), "0.03");  // no "defaults": DeltaEdit's value
+  auto manifest = nlohmann::json::parse(std::ifstream(models_ / "manifest.json"));
+  manifest["defaults"] = {{"threshold", 0.007}};
+  std::ofstream(models_ / "manifest.json", std::ios::trunc) << manifest.dump();
+  auto r = deltaedit(edit_args(fixture("e4e/input.png"), dir_ / "bundle.png"));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(threshold_in(dir_ / "bundle.png"), "0.007");
+  auto args = edit_args(fixture("e4e/input.png"), dir_ / "own.png");
+  args.insert(args.end(), {"--threshold", "0.05"});
+  ASSERT_EQ(deltaedit(args).code, 0);
+  EXPECT_EQ(threshold_in(dir_ / "own.png"), "0.05");  // the user's value wins
 }
 
 TEST_F(CliOnFixtures, ExistingOutputIsNeverOverwrittenWithoutTheFlag) {

@@ -23,11 +23,23 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
                               work.string()}, "DELTAEDIT_THREADS=2", /*quiet=*/true);
   ASSERT_EQ(build.code, 0) << build.output;
   for (const char* f : {"generator.pt", "e4e.pt", "net_face.pth", "clip.pt", "bpe_vocab.txt.gz",
-                        "fs3.npy", "manifest.json", "build.json", "sample.png"})
+                        "fs3.npy", "manifest.json", "build.json", "sample.png", "calibration.md",
+                        "calibration.json", "evaluation.md", "evaluation.json"})
     EXPECT_TRUE(fs::exists(bundle / f)) << f;
+  // The beta chosen on training portraits becomes the bundle's default, and the evaluation uses it.
+  const auto manifest = nlohmann::json::parse(std::ifstream(bundle / "manifest.json"));
+  const auto calibration = nlohmann::json::parse(std::ifstream(bundle / "calibration.json"));
+  ASSERT_TRUE(manifest.contains("defaults")) << manifest.dump();
+  EXPECT_EQ(manifest["defaults"]["threshold"], calibration["threshold"]);
+  EXPECT_EQ(calibration["candidates"].size(), 8u);
+  EXPECT_EQ(calibration["candidates"][0]["evaluation"]["split"], "train");
+  const auto evaluation = nlohmann::json::parse(std::ifstream(bundle / "evaluation.json"));
+  EXPECT_EQ(evaluation["threshold"], calibration["threshold"]);
+  EXPECT_EQ(evaluation["split"], "heldout");
   const auto record = nlohmann::json::parse(std::ifstream(bundle / "build.json"));
   EXPECT_EQ(record["plan"]["generator_steps"], 20);
-  for (const char* stage : {"dataset", "generator", "clip", "e4e", "codes", "mapper", "relevance"})
+  for (const char* stage : {"dataset", "generator", "clip", "e4e", "codes", "mapper", "relevance",
+                            "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
   const auto check = run_cli({"models", "check", "--verify-checksums", "--models", bundle.string()});

@@ -75,6 +75,19 @@ GeneratorTrainOptions tiny_options() {
   return o;
 }
 
+TEST(GeneratorTrainer, LearningRateHoldsThenDecaysByACosineToOneTwentieth) {
+  GeneratorTrainOptions o;
+  o.steps = 1000;
+  o.decay_start = 0.6;
+  EXPECT_EQ(generator_rate_factor(o, 0), 1.0);
+  EXPECT_EQ(generator_rate_factor(o, 599), 1.0);
+  EXPECT_NEAR(generator_rate_factor(o, 800), 0.05 + 0.95 * 0.5, 1e-12);  // halfway down
+  EXPECT_NEAR(generator_rate_factor(o, 1000), 0.05, 1e-12);
+  for (int64_t t = 600; t < 1000; ++t) EXPECT_LE(generator_rate_factor(o, t + 1), generator_rate_factor(o, t));
+  o.decay_start = 1.0;  // no decay
+  EXPECT_EQ(generator_rate_factor(o, 999), 1.0);
+}
+
 TEST(GeneratorTrainer, LearnsLoadsAndResumesExactly) {
   const auto dir = testing::temp_dir("demo_generator");
   GeneratorTrainOptions o = tiny_options();
@@ -90,11 +103,15 @@ TEST(GeneratorTrainer, LearnsLoadsAndResumesExactly) {
   EXPECT_EQ(g.net->style_dim(), 32);
   EXPECT_EQ(g.latent_avg.sizes(), (std::vector<int64_t>{32}));
 
-  // 30 steps, then 30 more from the state file, equal 60 in one go.
-  GeneratorTrainOptions half = o;
-  half.steps = 30;
-  train_demo_generator(dir / "r.pt", half, [](const GeneratorTrainEvent&) {});
-  train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent&) {});
+  // Interrupted after the checkpoint of step 30 (the learning rate decays over the last 40% of
+  // the 60 steps, so the schedule is part of what must resume), then rerun: equals 60 in one go.
+  struct Interrupted {};
+  EXPECT_THROW(train_demo_generator(dir / "r.pt", o,
+                                    [](const GeneratorTrainEvent& e) {
+                                      if (e.saved && e.step == 30) throw Interrupted{};
+                                    }),
+               Interrupted);
+  train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent& e) { EXPECT_GT(e.step, 30); });
   const io::StateDict a = io::load_state_dict(dir / "g.pt", "g_ema");
   const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
   ASSERT_EQ(a.size(), b.size());

@@ -86,4 +86,27 @@ TEST(ModelBundle, WrongNetworkFileIsRefusedNamingTheFile) {
   }
 }
 
+TEST(ModelBundle, ManifestNamesTheRecommendedThresholdElseDeltaEditsIsUsed) {
+  const auto dir = deltaedit::testing::temp_dir("defaults");
+  const auto write = [&](const std::string& text) { std::ofstream(dir / "manifest.json", std::ios::trunc) << text; };
+  write(R"({"files": [{"role": "generator", "file": "g.pt"}]})");
+  EXPECT_EQ(locate_models(dir).default_threshold, kDeltaEditThreshold);
+  EXPECT_EQ(locate_models(dir).generator, dir / "g.pt");
+  write(R"({"files": [{"role": "generator", "file": "g.pt"}], "defaults": {"threshold": 0.004}})");
+  EXPECT_EQ(locate_models(dir).default_threshold, 0.004);
+  // The official manifest (no folder manifest) keeps DeltaEdit's value.
+  EXPECT_EQ(locate_models(deltaedit::testing::temp_dir("no_manifest")).default_threshold, 0.03);
+  for (const char* bad : {R"({"files": [], "defaults": {"threshold": -0.1}})",
+                          R"({"files": [], "defaults": {"threshold": "low"}})",
+                          R"({"files": [], "defaults": {"threshold": 2}})"}) {
+    write(bad);
+    try {
+      locate_models(dir);
+      ADD_FAILURE() << "accepted " << bad;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("manifest.json"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace

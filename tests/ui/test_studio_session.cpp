@@ -7,6 +7,7 @@
 #include <QMimeData>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -229,6 +230,31 @@ class StudioSessionTest : public QObject {
     QCOMPARE(QDir(autosave).filePath(left.front()), w2->autosave().autosave_file());
     w2->close();
     QCOMPARE(QDir(autosave).entryList(QDir::Files).size(), 0);  // clean exit: nothing left
+  }
+
+  void new_edits_start_from_the_bundles_threshold() {
+    // The fixture bundle, with a recommended beta in its manifest.
+    const QString models = scratch_dir("models_beta");
+    QFile::copy(QDir(fixture_models_folder()).filePath("manifest.json"), models + "/manifest.json");
+    for (const QString& f : QDir(fixture_models_folder()).entryList(QDir::Files))
+      if (f != "manifest.json") QFile::link(QFileInfo(QDir(fixture_models_folder()).filePath(f)).symLinkTarget(),
+                                            QDir(models).filePath(f));
+    QFile manifest(models + "/manifest.json");
+    QVERIFY(manifest.open(QIODevice::ReadOnly));
+    QJsonObject j = QJsonDocument::fromJson(manifest.readAll()).object();
+    manifest.close();
+    j["defaults"] = QJsonObject{{"threshold", 0.007}};
+    QVERIFY(manifest.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    manifest.write(QJsonDocument(j).toJson());
+    manifest.close();
+
+    auto w = make_window(models, scratch_dir("autosave"));
+    open_portrait(*w);
+    QCOMPARE(w->strength_control()->threshold(), 0.007);
+    w->apply_prompts("face", "face with a smile");
+    QVERIFY(wait_renders(*w));
+    QCOMPARE(w->document()->session().edits.back().threshold, 0.007);
+    w->close();
   }
 
   void broken_photo_is_an_error_not_a_crash() {
