@@ -4,6 +4,7 @@
 // the products, a manifest with sizes and checksums, a sample portrait, and build.json
 // recording how it was made (seed, steps, versions, per-stage times).
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,6 +31,9 @@ struct BuildPlan {
   int64_t train_images = 30000, held_out = 2000;
   int64_t generator_steps = 8000, clip_steps = 1600, clip_batch = 128, e4e_steps = 600;
   int64_t codes = 20000, mapper_steps = 10000, relevance_images = 16, stats_samples = 20000;
+  // Training portraits inverted by the new e4e, as DeltaEdit trains on FFHQ inversions too: the
+  // mapper then also sees the codes and CLIP embeddings of real (sharp) portraits it will edit.
+  int64_t real_codes = 4000;
   int64_t predictor_steps = 1200;
   int64_t calibrate_images = 60;  // training portraits per candidate beta
   int64_t evaluate_images = 100;
@@ -43,6 +47,7 @@ struct BuildPlan {
     p.clip_batch = 16;
     p.e4e_steps = 10;
     p.codes = 256;
+    p.real_codes = 16;
     p.mapper_steps = 20;
     p.relevance_images = 2;
     p.stats_samples = 256;
@@ -59,6 +64,7 @@ struct BuildPlan {
             {"clip_batch", clip_batch},
             {"e4e_steps", e4e_steps},
             {"codes", codes},
+            {"real_codes", real_codes},
             {"mapper_steps", mapper_steps},
             {"relevance_images", relevance_images},
             {"stats_samples", stats_samples},
@@ -115,6 +121,7 @@ int run_demo_build(const ParsedArgs& args) {
                  clip = work / "clip" / "clip.pt";
   const fs::path vocab = work / "clip" / "bpe_vocab.txt.gz", e4e = work / "e4e.pt";
   const fs::path codes = work / "codes", mapper = work / "mapper", fs3 = work / "fs3.npy";
+  const fs::path real_images = work / "real-images", real_codes = work / "codes-real";
   const std::vector<Stage> stages = {
       {"dataset",
        command({"demo", "dataset"},
@@ -158,8 +165,22 @@ int run_demo_build(const ParsedArgs& args) {
                 {"device", "cpu"}},
                quiet),
        run_generate_codes},
+      {"real-codes",
+       command({"generate-codes"},
+               {{"output", real_codes.string()},
+                {"images", real_images.string()},
+                {"generator", gen.string()},
+                {"clip", clip.string()},
+                {"e4e", e4e.string()},
+                {"device", "cpu"}},
+               [&] {
+                 auto flags = quiet;
+                 flags.push_back("aligned");
+                 return flags;
+               }()),
+       run_generate_codes},
       {"mapper",
-       command({"train-mapper", codes.string()},
+       command({"train-mapper", codes.string(), real_codes.string()},
                {{"output", mapper.string()},
                 {"iterations", str(plan.mapper_steps)},
                 {"seed", seed},
@@ -180,6 +201,16 @@ int run_demo_build(const ParsedArgs& args) {
   };
 
   fs::create_directories(work / "stages");
+  // The real-codes stage reads the first training portraits through links (no copies).
+  if (!fs::exists(work / "stages" / "real-codes.json")) {
+    fs::create_directories(real_images);
+    for (int64_t i = 0; i < plan.real_codes; ++i) {
+      char name[32];
+      std::snprintf(name, sizeof(name), "%06lld.png", static_cast<long long>(i));
+      const fs::path link = real_images / name;
+      if (!fs::exists(fs::symlink_status(link))) fs::create_symlink(fs::absolute(data / "train" / name), link);
+    }
+  }
   nlohmann::json timings = nlohmann::json::object();
   const auto run_stages = [&](const std::vector<Stage>& list) {
     for (const Stage& stage : list) {

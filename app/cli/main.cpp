@@ -84,9 +84,10 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
     --size P            pixels (default 128);  --seed S  which portraits (default 0)
   demo grid           the first --count (32) training portraits of --seed, 8 per row
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
-                      generator, clip, e4e, codes, mapper, relevance, predictor, calibrate,
-                      evaluate; resumable, a finished stage is skipped (calibrate and
-                      evaluate always rerun); --work DIR keeps the stages (demo-work);
+                      generator, clip, e4e, codes, real-codes (training portraits inverted),
+                      mapper, relevance, predictor, calibrate, evaluate; resumable, a
+                      finished stage is skipped (calibrate and evaluate always rerun);
+                      --work DIR keeps the stages (demo-work);
                       --quick makes a tiny bundle in about a minute to check the chain
   demo train-generator  the demo StyleGAN2 (64 px) regressed on the portrait each latent
                       decides; --out generator.pt (+ .state to resume); --steps (2000)

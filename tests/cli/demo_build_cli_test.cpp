@@ -38,7 +38,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(evaluation["split"], "heldout");
   const auto record = nlohmann::json::parse(std::ifstream(bundle / "build.json"));
   EXPECT_EQ(record["plan"]["generator_steps"], 20);
-  for (const char* stage : {"dataset", "generator", "clip", "e4e", "codes", "mapper", "relevance",
+  for (const char* stage : {"dataset", "generator", "clip", "e4e", "codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
