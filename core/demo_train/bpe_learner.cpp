@@ -1,7 +1,5 @@
 #include "core/demo_train/bpe_learner.h"
 
-#include <zlib.h>
-
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -9,6 +7,7 @@
 #include "core/text/byte_level_alphabet.h"
 #include "core/text/clip_pretokenizer.h"
 #include "core/text/clip_text_cleaner.h"
+#include "core/text/gzip_file.h"
 #include "core/text/utf8_codec.h"
 
 namespace deltaedit::demo_train {
@@ -38,24 +37,6 @@ void merge_in_place(std::vector<std::string>& word, const BpeMerge& pair) {
     }
   }
   word = std::move(merged);
-}
-
-std::string gzip(const std::string& plain) {
-  z_stream s{};
-  // windowBits 16 + 15: a gzip wrapper with mtime 0, so the same merges give the same bytes.
-  if (deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK)
-    throw std::runtime_error("zlib could not start compressing");
-  std::string out(deflateBound(&s, static_cast<uLong>(plain.size())), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  s.avail_in = static_cast<uInt>(plain.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  const int status = deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  if (status != Z_STREAM_END) throw std::runtime_error("zlib could not compress the merges");
-  return out;
 }
 
 }  // namespace
@@ -99,7 +80,7 @@ std::vector<BpeMerge> learn_bpe_merges(const WordCounts& words, size_t max_merge
 void write_bpe_merges(const std::filesystem::path& file, const std::vector<BpeMerge>& merges) {
   std::string text = "#version: 0.2";
   for (const auto& [first, second] : merges) text += "\n" + first + " " + second;
-  const std::string bytes = gzip(text);
+  const std::string bytes = text::gzip_compress(text);
   const std::filesystem::path temp = file.string() + ".tmp";
   {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);

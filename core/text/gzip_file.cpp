@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 #include "core/io/model_file_error.h"
 
@@ -42,5 +43,24 @@ std::string read_gzip_file(const std::filesystem::path& path) {
   inflateEnd(&stream);
   return out;
 }
+
+std::string gzip_compress(const std::string& plain) {
+  z_stream s{};
+  // windowBits 16 + 15: a gzip wrapper; zlib writes mtime 0.
+  if (deflateInit2(&s, Z_BEST_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK)
+    throw std::runtime_error("zlib could not start compressing");
+  std::string out(deflateBound(&s, static_cast<uLong>(plain.size())), '\0');
+  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
+  s.avail_in = static_cast<uInt>(plain.size());
+  s.next_out = reinterpret_cast<Bytef*>(out.data());
+  s.avail_out = static_cast<uInt>(out.size());
+  const int status = deflate(&s, Z_FINISH);
+  out.resize(s.total_out);
+  deflateEnd(&s);
+  if (status != Z_STREAM_END) throw std::runtime_error("zlib could not compress");
+  return out;
+}
+
 
 }  // namespace deltaedit::text

@@ -2,13 +2,13 @@
 // alphabet twice (512), one token per merge line after the header, an empty token for a final
 // newline (Python's split('\n') gives an empty last line), then <|startoftext|>, <|endoftext|>.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <fstream>
 
 #include "core/io/model_file_error.h"
 #include "core/nets/clip/clip_model.h"
 #include "core/text/clip_tokenizer.h"
+#include "core/text/gzip_file.h"
 #include "core/text/text_direction.h"
 #include "tests/support/fixtures.h"
 
@@ -18,16 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path write_gzip(const std::string& tag, const std::string& plain) {
-  z_stream s{};
-  deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&s, plain.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  s.avail_in = static_cast<uInt>(plain.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
+  const std::string out = gzip_compress(plain);
   const fs::path path = testing::temp_dir(tag) / "vocab.txt.gz";
   std::ofstream(path, std::ios::binary) << out;
   return path;

@@ -1,11 +1,11 @@
 // A missing or damaged vocabulary file must fail with an error that names the file.
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <fstream>
 
 #include "core/io/model_file_error.h"
 #include "core/text/clip_tokenizer.h"
+#include "core/text/gzip_file.h"
 #include "tests/support/fixtures.h"
 
 namespace deltaedit::text {
@@ -17,19 +17,6 @@ void write_file(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
 }
 
-std::string gzip(const std::string& plain) {
-  z_stream s{};
-  deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&s, plain.size()), '\0');
-  s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(plain.data()));
-  s.avail_in = static_cast<uInt>(plain.size());
-  s.next_out = reinterpret_cast<Bytef*>(out.data());
-  s.avail_out = static_cast<uInt>(out.size());
-  deflate(&s, Z_FINISH);
-  out.resize(s.total_out);
-  deflateEnd(&s);
-  return out;
-}
 
 // Expects from_file to throw ModelFileError naming `path` and mentioning `problem`.
 void expect_rejected(const fs::path& path, const std::string& problem) {
@@ -41,6 +28,19 @@ void expect_rejected(const fs::path& path, const std::string& problem) {
     EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find(problem), std::string::npos) << e.what();
   }
+}
+
+TEST(GzipFile, CompressedBytesReadBackAndAreTheSameEveryTime) {
+  std::string plain = "#version: 0.2\n";
+  for (int i = 0; i < 2000; ++i) plain += "t h" + std::to_string(i % 37) + "\n";
+  const std::string once = gzip_compress(plain);
+  EXPECT_EQ(once, gzip_compress(plain));  // mtime 0: a committed vocabulary is reproducible
+  EXPECT_LT(once.size(), plain.size() / 4);
+  const fs::path path = testing::temp_dir("gzip_round_trip") / "x.gz";
+  write_file(path, once);
+  EXPECT_EQ(read_gzip_file(path), plain);
+  write_file(path, gzip_compress(""));
+  EXPECT_EQ(read_gzip_file(path), "");
 }
 
 TEST(TokenizerErrors, MissingFile) {
@@ -75,15 +75,15 @@ TEST(TokenizerErrors, CorruptGzip) {
 // single merge is not a merges file, nor is other text.
 TEST(TokenizerErrors, NoMerges) {
   const fs::path path = testing::temp_dir("tok_short") / "vocab.txt.gz";
-  write_file(path, gzip("#version: 0.2\n"));
+  write_file(path, gzip_compress("#version: 0.2\n"));
   expect_rejected(path, "no merges");
-  write_file(path, gzip("#version: 0.2"));
+  write_file(path, gzip_compress("#version: 0.2"));
   expect_rejected(path, "no merges");
 }
 
 TEST(TokenizerErrors, OtherText) {
   const fs::path path = testing::temp_dir("tok_other_text") / "vocab.txt.gz";
-  write_file(path, gzip("Dear reader,\nthis is a letter, not BPE merges.\n"));
+  write_file(path, gzip_compress("Dear reader,\nthis is a letter, not BPE merges.\n"));
   expect_rejected(path, "line 2 is not two symbols");
 }
 
@@ -91,7 +91,7 @@ TEST(TokenizerErrors, MalformedMergeLine) {
   std::string text = "#version: 0.2\n";
   for (int i = 0; i < 49000; ++i) text += (i == 10 ? "just_one_symbol\n" : "a b\n");
   const fs::path path = testing::temp_dir("tok_malformed") / "vocab.txt.gz";
-  write_file(path, gzip(text));
+  write_file(path, gzip_compress(text));
   expect_rejected(path, "line 12");
 }
 
