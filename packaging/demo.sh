@@ -20,5 +20,5 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   exec build/app/deltaedit-studio "$sample" --aligned
 fi
 mkdir -p out
-build/app/deltaedit edit "$sample" --aligned --target "face with a smile" -o out/sample_smile.png --overwrite
-echo "wrote out/sample_smile.png"
+build/app/deltaedit edit "$sample" --aligned --target "face with long hair" -o out/sample_long_hair.png --overwrite
+echo "wrote out/sample_long_hair.png"
