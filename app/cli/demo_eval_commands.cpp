@@ -119,6 +119,17 @@ void write_report(const fs::path& out, const std::string& markdown, const nlohma
   write(fs::path(out).replace_extension(".json"), j.dump(2) + "\n");
 }
 
+// Writes the report where --out says (if it does); the command's exit code.
+int publish(const std::optional<fs::path>& out, const std::string& markdown, const nlohmann::json& j) {
+  try {
+    if (out) write_report(*out, markdown, j);
+  } catch (const std::exception& x) {
+    std::cerr << "deltaedit: " << x.what() << "\n";
+    return kOutputProblem;
+  }
+  return kOk;
+}
+
 // What `demo evaluate` and `demo calibrate` share: options, the engine, the predictor, a ticker.
 struct EvaluationSetup {
   demo_train::EditEvaluationOptions options;
@@ -171,13 +182,7 @@ int run_demo_evaluate(const ParsedArgs& args) {
   }
   const std::string markdown = demo_train::to_markdown(e);
   std::cout << markdown;
-  try {
-    if (s.out) write_report(*s.out, markdown, demo_train::to_json(e));
-  } catch (const std::exception& x) {
-    std::cerr << "deltaedit: " << x.what() << "\n";
-    return kOutputProblem;
-  }
-  return kOk;
+  return publish(s.out, markdown, demo_train::to_json(e));
 }
 
 int run_demo_calibrate(const ParsedArgs& args) {
@@ -195,13 +200,7 @@ int run_demo_calibrate(const ParsedArgs& args) {
   }
   const std::string markdown = demo_train::to_markdown(c);
   std::cout << markdown << "recommended threshold: " << c.best_threshold << "\n";
-  try {
-    if (s.out) write_report(*s.out, markdown, demo_train::to_json(c));
-  } catch (const std::exception& x) {
-    std::cerr << "deltaedit: " << x.what() << "\n";
-    return kOutputProblem;
-  }
-  return kOk;
+  return publish(s.out, markdown, demo_train::to_json(c));
 }
 
 }  // namespace deltaedit::cli

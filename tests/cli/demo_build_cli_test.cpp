@@ -2,6 +2,7 @@
 // bundle it writes is a model folder that `models check` accepts and `edit` edits with.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,20 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
                               work.string()}, "", /*quiet=*/false);
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "generator already done")) << again.output;
+}
+
+TEST(DemoCalibrateCli, RefusesMissingOptionsAndKeepsAnExistingReport) {
+  const fs::path dir = testing::temp_dir("demo_calibrate");
+  const auto no_data = run_cli({"demo", "calibrate", "--predictor", (dir / "p.pt").string()});
+  EXPECT_EQ(no_data.code, 2) << no_data.output;
+  EXPECT_TRUE(contains(no_data.output, "--data")) << no_data.output;
+  std::ofstream(dir / "report.md") << "earlier report";
+  const auto exists = run_cli({"demo", "calibrate", "--data", dir.string(), "--predictor",
+                               (dir / "p.pt").string(), "--out", (dir / "report.md").string()});
+  EXPECT_EQ(exists.code, 5) << exists.output;
+  EXPECT_TRUE(contains(exists.output, "--overwrite")) << exists.output;
+  std::ifstream in(dir / "report.md");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "earlier report");
 }
 
 }  // namespace
