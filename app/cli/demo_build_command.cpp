@@ -18,6 +18,7 @@
 #include "app/cli/exit_codes.h"
 #include "core/demo/demo_dataset.h"
 #include "core/io/sha256.h"
+#include "core/train/train_files.h"
 
 namespace deltaedit::cli {
 namespace {
@@ -100,9 +101,7 @@ struct BundleFile {
 };
 
 void write_json(const fs::path& file, const nlohmann::json& j) {
-  const fs::path tmp = file.string() + ".tmp";
-  { std::ofstream(tmp) << j.dump(2) << "\n"; }
-  fs::rename(tmp, file);
+  train::write_text_atomically(file, j.dump(2) + "\n");
 }
 
 }  // namespace
@@ -116,6 +115,12 @@ int run_demo_build(const ParsedArgs& args) {
   const BuildPlan plan = quick ? BuildPlan::quick() : BuildPlan();
   std::vector<std::string> quiet;
   if (args.flag("quiet")) quiet.push_back("quiet");
+  // The stage's own flag, beside --quiet when the build was given it.
+  const auto quiet_and = [&](const std::string& flag) {
+    auto flags = quiet;
+    flags.push_back(flag);
+    return flags;
+  };
 
   const fs::path data = work / "data", gen = work / "generator.pt",
                  clip = work / "clip" / "clip.pt";
@@ -173,11 +178,7 @@ int run_demo_build(const ParsedArgs& args) {
                 {"clip", clip.string()},
                 {"e4e", e4e.string()},
                 {"device", "cpu"}},
-               [&] {
-                 auto flags = quiet;
-                 flags.push_back("aligned");
-                 return flags;
-               }()),
+               quiet_and("aligned")),
        run_generate_codes},
       {"mapper",
        command({"train-mapper", codes.string(), real_codes.string()},
@@ -270,11 +271,6 @@ int run_demo_build(const ParsedArgs& args) {
   // (edit_evaluation.h): on training portraits to choose the bundle's beta
   // (threshold_calibration.h), then on held-out ones for the acceptance table.
   const fs::path predictor = work / "predictor.pt", calibration = out / "calibration.md";
-  const auto overwriting = [&] {
-    auto flags = quiet;
-    flags.push_back("overwrite");
-    return flags;
-  };
   const std::vector<Stage> calibration_stages = {
       {"predictor",
        command({"demo", "train-predictor"},
@@ -291,7 +287,7 @@ int run_demo_build(const ParsedArgs& args) {
                 {"predictor", predictor.string()},
                 {"count", str(plan.calibrate_images)},
                 {"out", calibration.string()}},
-               overwriting()),
+               quiet_and("overwrite")),
        run_demo},
   };
   // The bundle may have changed since the last run: always measure again.
@@ -311,7 +307,7 @@ int run_demo_build(const ParsedArgs& args) {
                 {"predictor", predictor.string()},
                 {"count", str(plan.evaluate_images)},
                 {"out", (out / "evaluation.md").string()}},
-               overwriting()),
+               quiet_and("overwrite")),
        run_demo},
   };
   if (const int rc = run_stages(evaluation); rc != kOk) return rc;

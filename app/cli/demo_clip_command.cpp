@@ -23,6 +23,7 @@
 #include "core/demo_train/clip_trainer.h"
 #include "core/io/checkpoint_writer.h"
 #include "core/io/model_file_error.h"
+#include "core/train/train_files.h"
 
 namespace deltaedit::cli {
 namespace {
@@ -39,15 +40,6 @@ std::string fixed(double v, int digits) {
   return text;
 }
 
-void write_json_atomically(const fs::path& file, const nlohmann::json& j) {
-  const fs::path temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp);
-    out << j.dump(2) << "\n";
-    if (!out.flush()) throw std::runtime_error(temp.string() + ": cannot be written");
-  }
-  fs::rename(temp, file);
-}
 
 }  // namespace
 
@@ -146,7 +138,7 @@ int run_demo_train_clip(const ParsedArgs& args) {
     for (const auto& [prompt, cosine] : ev.delta_alignment)
       line.done("demo train-clip  cos(text direction, image delta) '" + prompt + "': " +
                 fixed(cosine, 3));
-    write_json_atomically(report_file, report);
+    train::write_text_atomically(report_file, report.dump(2) + "\n");
     fs::remove(o.checkpoint);
     line.done(out.string() + ": clip.pt, bpe_vocab.txt.gz, clip_train.json (" +
               fixed(seconds(), 1) + " s)");

@@ -20,6 +20,7 @@
 #include "core/demo_train/edit_evaluation.h"
 #include "core/demo_train/predictor_training.h"
 #include "core/demo_train/threshold_calibration.h"
+#include "core/train/train_files.h"
 
 namespace deltaedit::cli {
 namespace {
@@ -107,16 +108,8 @@ namespace {
 
 // The report and its JSON (same name, .json) appear complete or not at all.
 void write_report(const fs::path& out, const std::string& markdown, const nlohmann::json& j) {
-  const auto write = [](const fs::path& file, const std::string& text) {
-    const fs::path tmp = file.string() + ".tmp";
-    std::ofstream f(tmp, std::ios::binary);
-    f << text;
-    f.close();
-    if (!f) throw std::runtime_error(file.string() + ": cannot be written");
-    fs::rename(tmp, file);
-  };
-  write(out, markdown);
-  write(fs::path(out).replace_extension(".json"), j.dump(2) + "\n");
+  train::write_text_atomically(out, markdown);
+  train::write_text_atomically(fs::path(out).replace_extension(".json"), j.dump(2) + "\n");
 }
 
 // Writes the report where --out says (if it does); the command's exit code.

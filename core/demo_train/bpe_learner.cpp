@@ -1,14 +1,11 @@
 #include "core/demo_train/bpe_learner.h"
 
-#include <fstream>
-#include <stdexcept>
-#include <system_error>
-
 #include "core/text/byte_level_alphabet.h"
 #include "core/text/clip_pretokenizer.h"
 #include "core/text/clip_text_cleaner.h"
 #include "core/text/gzip_file.h"
 #include "core/text/utf8_codec.h"
+#include "core/train/train_files.h"
 
 namespace deltaedit::demo_train {
 namespace {
@@ -80,16 +77,7 @@ std::vector<BpeMerge> learn_bpe_merges(const WordCounts& words, size_t max_merge
 void write_bpe_merges(const std::filesystem::path& file, const std::vector<BpeMerge>& merges) {
   std::string text = "#version: 0.2";
   for (const auto& [first, second] : merges) text += "\n" + first + " " + second;
-  const std::string bytes = text::gzip_compress(text);
-  const std::filesystem::path temp = file.string() + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out.flush()) throw std::runtime_error(temp.string() + ": cannot be written");
-  }
-  std::error_code ec;
-  std::filesystem::rename(temp, file, ec);
-  if (ec) throw std::runtime_error(file.string() + ": cannot be written (" + ec.message() + ")");
+  train::write_text_atomically(file, text::gzip_compress(text));
 }
 
 }  // namespace deltaedit::demo_train

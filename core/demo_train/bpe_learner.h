@@ -26,7 +26,7 @@ std::vector<BpeMerge> learn_bpe_merges(const WordCounts& words, size_t max_merge
 
 // Gzip text "#version: 0.2" then one "first second" line per merge, no final newline (a final
 // newline would add an empty token to SimpleTokenizer's vocabulary). Atomic (temp + rename).
-// Throws std::runtime_error naming the file on IO errors.
+// Throws train::OutputConflict naming the file on IO errors.
 void write_bpe_merges(const std::filesystem::path& file, const std::vector<BpeMerge>& merges);
 
 // Vocabulary size the tokenizer builds from `merge_count` merges: 512 + merges + 2.
