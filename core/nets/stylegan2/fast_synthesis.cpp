@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/nets/common/direct_conv.h"
 #include "core/nets/stylegan2/generator.h"
 #include "core/nets/stylegan2/synthesis_kernels.h"
 
@@ -51,6 +52,9 @@ FastSynthesis::FastSynthesis(GeneratorImpl& g, const FastSynthesisOptions& optio
     const torch::Tensor w = scaled_weight(mc);  // [O, I, k, k]
     L.sumsq = w.pow(2).sum({2, 3}).to(opts_.device());  // float32 even for half weights
     L.weight = w.to(opts_).contiguous();
+    const int64_t direct_max = L.upsample ? options_.direct_phases_max_channels : options_.direct_conv_max_channels;
+    L.direct = L.in <= direct_max && L.k <= 3 &&
+               direct_conv2d_supported(torch::empty({1, L.in, 1, 1}, opts_), L.weight);
     L.bias = layers[j]->activate->bias.detach();
     L.noise = (g.noises->noise(j) * layers[j]->noise->weight.detach()).contiguous();
     if (L.upsample) {
@@ -108,6 +112,7 @@ torch::Tensor FastSynthesis::conv_layer(const ConvLayer& L, const torch::Tensor&
     const auto even = torch::tensor({2, 0}, torch::kLong), odd = torch::tensor({1}, torch::kLong);
     auto phase = [&](const torch::Tensor& rows, const torch::Tensor& cols, int64_t pad_r, int64_t pad_c) {
       const torch::Tensor k = w.index_select(2, rows).index_select(3, cols).contiguous();
+      if (L.direct) return direct_conv2d(x, k, {}, pad_r, pad_c);
       return F::conv2d(x, k, F::Conv2dFuncOptions().padding(std::vector<int64_t>{pad_r, pad_c}));
     };
     return blur_phases_add_leaky_relu(phase(even, even, 1, 1), phase(even, odd, 1, 0),
@@ -118,6 +123,8 @@ torch::Tensor FastSynthesis::conv_layer(const ConvLayer& L, const torch::Tensor&
     // conv_transpose2d wants [in, out, k, k].
     const torch::Tensor up = F::conv_transpose2d(x, w.transpose(0, 1), F::ConvTranspose2dFuncOptions().stride(2));
     y = F::conv2d(up, L.blur, F::Conv2dFuncOptions().bias(L.bias).padding(L.blur_pad).groups(L.out));
+  } else if (L.direct) {
+    y = direct_conv2d(x, w, L.bias, L.k / 2, L.k / 2);
   } else {
     y = F::conv2d(x, w, F::Conv2dFuncOptions().bias(L.bias).padding(L.k / 2));
   }

@@ -10,7 +10,8 @@
 //    back by one pass that applies the separable blur, bias, noise and leaky ReLU
 //    (synthesis_kernels.h; CPU float32, elsewhere a transposed conv + depthwise blur);
 //  - bias inside the convolution, noise and leaky ReLU in one pass;
-//  - toRGB as one matrix product, the skip upsampled by a separable polyphase FIR.
+//  - toRGB as one matrix product, the skip upsampled by a separable polyphase FIR;
+//  - on AVX2 CPUs, the few-channel large layers through a register-blocked direct convolution.
 // Prepared once from a generator's weights on its device and dtype; read-only afterwards, so one
 // instance serves concurrent renders.
 #include <cstdint>
@@ -25,6 +26,13 @@ class GeneratorImpl;
 struct FastSynthesisOptions {
   // Upsampling layers whose output side is at least this use the phase convs (CPU float32).
   int64_t phases_from_resolution = 8;
+  // Layers with at most this many input channels use the AVX2 direct convolution
+  // (common/direct_conv.h) where the CPU has it; 0 turns it off. Measured per layer on a 2-core
+  // AVX2 EPYC against oneDNN: the plain 3x3 convs win from 256 input channels down (128 px and
+  // up, 1.3-1.5x), the upsampling phases only from 128 down (512 and 1024 px, 1.6-1.9x); oneDNN
+  // wins the 512-channel layers.
+  int64_t direct_conv_max_channels = 256;
+  int64_t direct_phases_max_channels = 128;
 };
 
 class FastSynthesis {
@@ -44,6 +52,7 @@ class FastSynthesis {
   struct ConvLayer {
     bool upsample = false;
     bool phases = false;  // upsampling through the four phase convs
+    bool direct = false;  // convs through direct_conv2d (CPU float32, AVX2)
     int64_t in = 0, out = 0, k = 0;
     torch::Tensor weight;  // [out, in, k, k] times the equalized-lr scale
     torch::Tensor sumsq;   // [out, in]: sum over taps of weight^2, for the demodulation

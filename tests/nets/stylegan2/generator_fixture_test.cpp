@@ -27,6 +27,7 @@ struct PathCase {
   const char* name;
   RenderPath path;
   int64_t phases_from_resolution;
+  int64_t direct_max_channels = 0;  // 0: LibTorch convs only
 };
 
 class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
@@ -42,7 +43,9 @@ class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
   void SetUp() override {
     DELTAEDIT_REQUIRE_FIXTURES();
     g()->set_render_path(GetParam().path);
-    g()->set_fast_options({.phases_from_resolution = GetParam().phases_from_resolution});
+    g()->set_fast_options({.phases_from_resolution = GetParam().phases_from_resolution,
+                           .direct_conv_max_channels = GetParam().direct_max_channels,
+                           .direct_phases_max_channels = GetParam().direct_max_channels});
   }
 
   Generator& g() { return loaded_->net; }
@@ -245,7 +248,10 @@ INSTANTIATE_TEST_SUITE_P(
     Paths, GeneratorFixture,
     ::testing::Values(PathCase{"reference", RenderPath::kReference, 256},
                       PathCase{"fast_transposed", RenderPath::kFast, 1 << 30},
-                      PathCase{"fast_phases", RenderPath::kFast, 8}),
+                      PathCase{"fast_phases", RenderPath::kFast, 8},
+                      // every layer of the small fixture model through the AVX2 direct conv
+                      // (LibTorch's where the CPU lacks AVX2)
+                      PathCase{"fast_direct", RenderPath::kFast, 8, 1 << 30}),
     [](const ::testing::TestParamInfo<PathCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
