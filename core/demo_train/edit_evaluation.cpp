@@ -92,9 +92,16 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
         session.edits = {engine::EditStep{o.source, p.target, alpha, o.threshold}};
         batch.push_back(to_predictor_input(as_saved(engine.render_tensor(session, engine.edited_s(session)))));
       }
-    const auto scores = predictor.scores(torch::cat(batch, 0));  // [variants, K]
-    values.push_back(scores.values);
-    signals.push_back(scores.signals);
+    // One image per call: in a batch, BLAS and oneDNN round rows differently by position, so
+    // identical renders (an edit at strength 0 and the reconstruction) scored ~1e-6 apart.
+    std::vector<torch::Tensor> image_values, image_signals;
+    for (const auto& image : batch) {
+      const auto scores = predictor.scores(image);  // [1, K]
+      image_values.push_back(scores.values);
+      image_signals.push_back(scores.signals);
+    }
+    values.push_back(torch::cat(image_values, 0));  // [variants, K]
+    signals.push_back(torch::cat(image_signals, 0));
     if (progress) progress(i + 1, n);
   }
   const auto v = torch::stack(values, 0).to(torch::kDouble);  // [N, variants, K]

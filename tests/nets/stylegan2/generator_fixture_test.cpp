@@ -213,6 +213,15 @@ TEST_P(GeneratorFixture, FastAndReferencePathsAgree) {
   EXPECT_CLOSE_TO_REF(ours, reference, 1e-5);
 }
 
+// The editor compares renders of the same code (an edit at strength 0 against the
+// reconstruction): every path must give the same bits every time.
+TEST_P(GeneratorFixture, RendersTheSameBitsEveryTime) {
+  const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy").narrow(0, 0, 1);
+  const torch::Tensor s = fixture_npy("stylegan2/sspace.npy").narrow(0, 0, 1);
+  const torch::Tensor first = g()->synthesize_s(s, wplus);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(torch::equal(g()->synthesize_s(s.clone(), wplus), first)) << i;
+}
+
 TEST_P(GeneratorFixture, GradModeUsesTheDifferentiablePath) {
   torch::AutoGradMode grad(true);
   const torch::Tensor wplus = fixture_npy("stylegan2/wplus.npy").narrow(0, 0, 1);
