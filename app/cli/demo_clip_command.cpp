@@ -40,7 +40,6 @@ std::string fixed(double v, int digits) {
   return text;
 }
 
-
 }  // namespace
 
 int run_demo_train_clip(const ParsedArgs& args) {

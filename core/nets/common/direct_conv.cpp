@@ -13,10 +13,19 @@ namespace {
 // little, few enough that its input stays in the L2 cache.
 constexpr int64_t kBandRows = 8;
 
+// The kernel was built and this CPU runs it; checked here, in code built for the baseline CPU.
+bool avx2_kernel_available() {
+#if defined(__x86_64__)
+  return kernels::kAvx2KernelCompiled && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 bool direct_conv2d_supported(const torch::Tensor& x, const torch::Tensor& w) {
-  static const bool cpu_ok = kernels::avx2_kernel_available();
+  static const bool cpu_ok = avx2_kernel_available();
   return cpu_ok && x.device().is_cpu() && w.device().is_cpu() &&
          x.scalar_type() == torch::kFloat32 && w.scalar_type() == torch::kFloat32 &&
          x.dim() == 4 && x.size(0) == 1 && w.dim() == 4 && w.size(1) == x.size(1) &&

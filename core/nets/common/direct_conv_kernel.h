@@ -28,8 +28,9 @@ void pack_weight(const DirectConvShape& s, const float* w, float* packed);
 // Floats of the scratch one call of conv_rows_avx2 needs for `rows` output rows.
 size_t scratch_floats(const DirectConvShape& s, int64_t rows);
 
-// True when this build has the AVX2 kernel and the CPU runs it.
-bool avx2_kernel_available();
+// Whether this build has the AVX2 kernel (a constant, so reading it runs no AVX2 code). Every
+// other function here may be called only on a CPU with AVX2 and FMA.
+extern const bool kAvx2KernelCompiled;
 
 // Output rows [row_begin, row_end) of all channels; bias [out] or nullptr. `scratch` holds
 // scratch_floats(s, row_end - row_begin) floats.

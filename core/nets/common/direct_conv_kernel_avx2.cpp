@@ -1,5 +1,6 @@
-// Compiled with -mavx2 -mfma where the compiler targets x86-64 (core/CMakeLists.txt); the
-// kernel only runs after avx2_kernel_available() said the CPU has both.
+// Compiled with -mavx2 -mfma where the compiler targets x86-64 (core/CMakeLists.txt). No code
+// of this file runs before direct_conv.cpp (compiled for the baseline CPU) has checked that the
+// CPU has both: even a CPU check compiled here could be given AVX instructions.
 #include "core/nets/common/direct_conv_kernel.h"
 
 #include <cstring>  // only C functions here: no template instantiated with AVX2 code
@@ -45,9 +46,7 @@ size_t scratch_floats(const DirectConvShape& s, int64_t rows) {
 
 #if DELTAEDIT_HAVE_AVX2_KERNEL
 
-bool avx2_kernel_available() {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+const bool kAvx2KernelCompiled = true;
 
 namespace {
 
@@ -156,7 +155,7 @@ void conv_rows_avx2(const DirectConvShape& s, const float* x, const float* packe
 
 #else  // no AVX2 in this build: direct_conv.h falls back to LibTorch
 
-bool avx2_kernel_available() { return false; }
+const bool kAvx2KernelCompiled = false;
 
 void conv_rows_avx2(const DirectConvShape&, const float*, const float*, const float*, float*,
                     int64_t, int64_t, float*) {}
