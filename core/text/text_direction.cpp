@@ -24,13 +24,52 @@ TextDirectionEncoder::TextDirectionEncoder(nets::ClipModel clip,
 }
 
 torch::Tensor TextDirectionEncoder::template_features(const std::string& prompt) {
+  const auto& templates = prompt_templates();
   std::vector<std::string> texts;
-  texts.reserve(prompt_templates().size());
-  for (const auto& t : prompt_templates()) texts.push_back(fill_template(t, prompt));
+  texts.reserve(templates.size());
+  for (const auto& t : templates) texts.push_back(fill_template(t, prompt));
+  // Throws PromptTooLongError for an over-long prompt, exactly as before.
   const auto ids = tokenizer_->tokenize(texts, clip_->context_length(), /*truncate=*/false);
   const auto device = clip_->text_projection.device();
   torch::NoGradGuard no_grad;
-  return clip_->encode_text(ids.to(device));  // [79, L] -> [79, E]
+  std::lock_guard lock(prefix_mutex_);  // the prefix states, and one network call at a time
+  if (!template_prefixes_) {
+    std::vector<std::vector<int64_t>> prefixes;
+    for (const auto& t : templates) {
+      std::vector<int64_t> p{tokenizer_->sot()};
+      const auto words = tokenizer_->encode(t.substr(0, t.find("{}")));
+      p.insert(p.end(), words.begin(), words.end());
+      prefixes.push_back(std::move(p));
+    }
+    template_prefixes_ = nets::encode_text_prefixes(*clip_, prefixes);
+  }
+  // Split each row after its template's prefix; read positions as encode_text reads them.
+  const auto reads = nets::ClipModelImpl::eot_positions(ids);  // [79]
+  const auto id_rows = ids.accessor<int64_t, 2>();
+  std::vector<int64_t> split_rows, whole_rows;
+  std::vector<std::vector<int64_t>> continuations;
+  for (int64_t r = 0; r < ids.size(0); ++r) {
+    const auto& prefix = template_prefixes_->ids[r];
+    const int64_t plen = static_cast<int64_t>(prefix.size()), read = reads[r].item<int64_t>();
+    bool starts = read >= plen;
+    for (int64_t j = 0; starts && j < plen; ++j) starts = id_rows[r][j] == prefix[j];
+    if (!starts) {  // cleaning or BPE joined the prompt to the template words
+      whole_rows.push_back(r);
+      continue;
+    }
+    split_rows.push_back(r);
+    continuations.emplace_back(&id_rows[r][plen], &id_rows[r][read] + 1);  // up to the read
+  }
+  auto out = torch::empty({ids.size(0), clip_->embed_dim()}, clip_->text_projection.options());
+  auto put = [&](const std::vector<int64_t>& rows, const torch::Tensor& features) {
+    if (!rows.empty()) out.index_copy_(0, torch::tensor(rows).to(device), features);
+  };
+  if (!split_rows.empty())
+    put(split_rows, nets::encode_text_continuations(*clip_, *template_prefixes_, split_rows,
+                                                    continuations));
+  if (!whole_rows.empty())
+    put(whole_rows, clip_->encode_text(ids.index_select(0, torch::tensor(whole_rows)).to(device)));
+  return out;  // [79, E]
 }
 
 torch::Tensor TextDirectionEncoder::class_embedding(const std::string& prompt) {

@@ -4,12 +4,15 @@
 // direction is target - source. The mapper takes it normalized, the channel selection raw.
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "core/nets/clip/clip_model.h"
+#include "core/nets/clip/clip_text_prefix.h"
 #include "core/text/class_embedding_cache.h"
 #include "core/text/clip_tokenizer.h"
 #include "core/text/prompt_templates.h"
@@ -35,7 +38,9 @@ class TextDirectionEncoder {
   // CLIP's context throws PromptTooLongError (as clip.tokenize does).
   torch::Tensor class_embedding(const std::string& prompt);
 
-  // Raw CLIP text features of the 79 filled templates, [79, E] (one batch, not normalized).
+  // Raw CLIP text features of the 79 filled templates, [79, E] (not normalized). The template
+  // words before the prompt are run once per encoder and kept (clip_text_prefix.h); a template
+  // whose tokens do not start with them is encoded whole.
   torch::Tensor template_features(const std::string& prompt);
 
   TextDirection direction(const std::string& target, const std::string& source = "face");
@@ -46,6 +51,8 @@ class TextDirectionEncoder {
   nets::ClipModel clip_;
   std::shared_ptr<const ClipTokenizer> tokenizer_;
   ClassEmbeddingCache cache_;
+  std::mutex prefix_mutex_;
+  std::optional<nets::TextPrefixStates> template_prefixes_;  // built at the first prompt
 };
 
 }  // namespace deltaedit::text

@@ -105,6 +105,27 @@ TEST(TextDirection, PipelineDirections) {
   }
 }
 
+// The template words run once and kept (clip_text_prefix.h) give what encoding each filled
+// template whole gives, also for prompts that cleaning or BPE treat unusually.
+TEST(TextDirection, KeptTemplatePrefixesEqualWholeTemplates) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  auto clip = nets::load_clip(fixture("clip/clip_jit.pt"), nets::choose_device("cpu"));
+  TextDirectionEncoder enc(clip.net, fixture_tokenizer());
+  torch::NoGradGuard no_grad;
+  for (const std::string prompt :
+       {"face with a smile", "", "  face  ", "'s face", ".face", "Face WITH Glasses!",
+        "caf\u00e9 face", "face <|endoftext|> ignored words", "&amp; face"}) {
+    SCOPED_TRACE("prompt '" + prompt + "'");
+    std::vector<std::string> texts;
+    for (const auto& t : prompt_templates()) texts.push_back(fill_template(t, prompt));
+    const auto ids = fixture_tokenizer()->tokenize(texts, clip.net->context_length(), false);
+    const auto whole = clip.net->encode_text(ids);  // [79, E]
+    const auto kept = enc.template_features(prompt);
+    const double scale = std::max(1.0, whole.abs().max().item<double>());
+    EXPECT_LE(testing::max_abs_diff(kept, whole), 1e-5 * scale);
+  }
+}
+
 TEST(TextDirection, SourceEmbeddingIsCached) {
   DELTAEDIT_REQUIRE_FIXTURES();
   auto enc = fixture_encoder();

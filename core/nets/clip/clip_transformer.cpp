@@ -23,20 +23,31 @@ ClipSelfAttentionImpl::ClipSelfAttentionImpl(int64_t width, int64_t heads) : hea
 }
 
 torch::Tensor ClipSelfAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+  return forward_after(x, {}, mask);
+}
+
+torch::Tensor ClipSelfAttentionImpl::forward_after(const torch::Tensor& x, const KeyValues& past,
+                                                   const torch::Tensor& mask,
+                                                   KeyValues* present) {
   const int64_t n = x.size(0), len = x.size(1), width = x.size(2);
   const int64_t head_dim = width / heads_;
-  // [N, L, 3D] -> [3, N, H, L, Dh]
+  // [N, S, 3D] -> [3, N, H, S, Dh]
   auto qkv = torch::linear(x, in_proj_weight, in_proj_bias)
                  .view({n, len, 3, heads_, head_dim})
                  .permute({2, 0, 3, 1, 4});
   auto q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
   auto k = qkv[1];
   auto v = qkv[2];
-  auto scores = torch::matmul(q, k.transpose(-2, -1));  // [N, H, L, L]
+  if (present) *present = {k, v};
+  if (past.keys.defined()) {
+    k = torch::cat({past.keys, k}, 2);  // [N, H, P + S, Dh]
+    v = torch::cat({past.values, v}, 2);
+  }
+  auto scores = torch::matmul(q, k.transpose(-2, -1));  // [N, H, S, P + S]
   if (mask.defined()) scores = scores + mask;
   // Softmax in float32 so that fp16 scores cannot overflow the exponent sum.
   auto weights = torch::softmax(scores, -1, torch::kFloat32).to(x.scalar_type());
-  auto out = torch::matmul(weights, v)  // [N, H, L, Dh]
+  auto out = torch::matmul(weights, v)  // [N, H, S, Dh]
                  .transpose(1, 2)
                  .reshape({n, len, width});
   return out_proj->forward(out);
@@ -62,7 +73,14 @@ ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t width, int64_t he
 
 torch::Tensor ResidualAttentionBlockImpl::forward(const torch::Tensor& x,
                                                   const torch::Tensor& mask) {
-  auto h = x + attn->forward(layer_norm_fp32(ln_1, x), mask);
+  return forward_after(x, {}, mask);
+}
+
+torch::Tensor ResidualAttentionBlockImpl::forward_after(const torch::Tensor& x,
+                                                        const KeyValues& past,
+                                                        const torch::Tensor& mask,
+                                                        KeyValues* present) {
+  auto h = x + attn->forward_after(layer_norm_fp32(ln_1, x), past, mask, present);
   return h + mlp->forward(layer_norm_fp32(ln_2, h));
 }
 

@@ -13,6 +13,12 @@ namespace deltaedit::nets {
 // the input's dtype.
 torch::Tensor layer_norm_fp32(const torch::nn::LayerNorm& ln, const torch::Tensor& x);
 
+// One layer's attention keys and values, [N, H, L, Dh] each.
+struct KeyValues {
+  torch::Tensor keys;
+  torch::Tensor values;
+};
+
 // nn.MultiheadAttention restricted to what CLIP uses: self-attention, packed q/k/v projection,
 // no bias_k/bias_v, optional additive mask.
 class ClipSelfAttentionImpl : public torch::nn::Module {
@@ -21,6 +27,13 @@ class ClipSelfAttentionImpl : public torch::nn::Module {
 
   // [N, L, D], mask [L, L] additive (or undefined) -> [N, L, D]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
+
+  // The same for S new tokens that also attend to earlier tokens' keys and values `past`
+  // ([N, H, P, Dh] each, or undefined for none). Keys are ordered past first; the additive mask
+  // [N or 1, 1, S, P + S] says which each query sees. [N, S, D] -> [N, S, D]; `present`, when
+  // given, receives the new tokens' own keys and values.
+  torch::Tensor forward_after(const torch::Tensor& x, const KeyValues& past,
+                              const torch::Tensor& mask, KeyValues* present = nullptr);
 
   torch::Tensor in_proj_weight;  // [3D, D]: q, k, v stacked
   torch::Tensor in_proj_bias;    // [3D]
@@ -50,6 +63,10 @@ class ResidualAttentionBlockImpl : public torch::nn::Module {
 
   // [N, L, D] -> [N, L, D]
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask = {});
+  // With earlier tokens' keys and values, as ClipSelfAttention::forward_after: [N, S, D] ->
+  // [N, S, D].
+  torch::Tensor forward_after(const torch::Tensor& x, const KeyValues& past,
+                              const torch::Tensor& mask, KeyValues* present = nullptr);
 
   ClipSelfAttention attn{nullptr};
   torch::nn::LayerNorm ln_1{nullptr};
