@@ -76,11 +76,18 @@ void SummaryReporter::summarize(const MachineInfo& m, const PhotoPathResult* bas
     add("photo -> first edited 1024 frame: speed-up", ">= 4x", r, r >= 4, true);
     const double p = double(fast_photo->peak_bytes) / double(base_photo->peak_bytes);
     add("photo path peak RSS / baseline", "<= 0.5", p, p <= 0.5, true);
+    add("photo path: float16-stored weights vs float32, frame PSNR dB", "report",
+        fast_photo->half_weights_psnr, true, true);
+    add("photo path: float16-stored / float32 weights, time", "report",
+        fast_photo->seconds / fast_photo->full_weights_seconds, true, true);
     out["photo_path"] = {{"baseline_s", base_photo->seconds},
                          {"fast_s", fast_photo->seconds},
                          {"baseline_peak_MB", base_photo->peak_bytes / 1e6},
                          {"fast_peak_MB", fast_photo->peak_bytes / 1e6},
-                         {"models_MB", fast_photo->models_bytes / 1e6}};
+                         {"models_MB", fast_photo->models_bytes / 1e6},
+                         {"baseline_models_MB", base_photo->models_bytes / 1e6},
+                         {"half_weights_frame_psnr_dB", fast_photo->half_weights_psnr},
+                         {"fast_full_weights_s", fast_photo->full_weights_seconds}};
   }
 
   std::printf("\n%s\nBLAS: %s, %d threads, measured FMA peak %.1f GFLOP/s, %s\n\n", m.cpu.c_str(),

@@ -10,10 +10,16 @@ std::filesystem::path fixture_bundle_dir() {
   return dir;
 }
 
+nets::ComputeDevice float32_weights_cpu() {
+  auto cpu = nets::choose_device("cpu");
+  cpu.half_stored_weights = false;
+  return cpu;
+}
+
 engine::EditEngine* fixture_engine() {
   if (fixtures_root().empty()) return nullptr;
   static std::unique_ptr<engine::EditEngine> e = std::make_unique<engine::EditEngine>(
-      engine::locate_models(fixture_bundle_dir()), nets::choose_device("cpu"));
+      engine::locate_models(fixture_bundle_dir()), float32_weights_cpu());
   return e.get();
 }
 

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/io/model_file_error.h"
+#include "core/nets/common/half_storage.h"
 #include "core/nets/common/weights.h"
 
 namespace deltaedit::nets {
@@ -119,6 +120,15 @@ torch::Tensor ClipModelImpl::image_ln_pre(const torch::Tensor& image) {
 
 torch::Tensor ClipModelImpl::image_ln_post(const torch::Tensor& image) {
   return visual->ln_post_class(image);
+}
+
+int64_t ClipModelImpl::store_weights_in_half() {
+  return store_in_half(*this, [](const std::string& name) {
+    for (const char* end : {"attn.in_proj_weight", "attn.out_proj.weight", "mlp.c_fc.weight",
+                            "mlp.c_proj.weight"})
+      if (name.ends_with(end)) return true;
+    return false;
+  });
 }
 
 torch::Tensor ClipModelImpl::eot_positions(const torch::Tensor& ids) {

@@ -51,6 +51,12 @@ class ClipModelImpl : public torch::nn::Module {
   // [N, L] -> [N, L, Wt]: text transformer output after ln_final (full length, no cut).
   torch::Tensor text_ln_final(const torch::Tensor& ids);
 
+  // Stores the attention and MLP weights of both towers (123 of ViT-B/32's 151 M parameters) in
+  // float16 on CPU, widened per layer when they run (half_storage.h). Exact for the released
+  // weights, which hold these in float16 (the token embedding, float32 there, stays so).
+  // Returns the bytes saved.
+  int64_t store_weights_in_half();
+
   // [N, L] int64 -> [N]: position encode_text reads (first occurrence of the row maximum).
   static torch::Tensor eot_positions(const torch::Tensor& ids);
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/nets/common/half_storage.h"
+
 namespace deltaedit::nets {
 
 torch::Tensor layer_norm_fp32(const torch::nn::LayerNorm& ln, const torch::Tensor& x) {
@@ -32,7 +34,7 @@ torch::Tensor ClipSelfAttentionImpl::forward_after(const torch::Tensor& x, const
   const int64_t n = x.size(0), len = x.size(1), width = x.size(2);
   const int64_t head_dim = width / heads_;
   // [N, S, 3D] -> [3, N, H, S, Dh]
-  auto qkv = torch::linear(x, in_proj_weight, in_proj_bias)
+  auto qkv = torch::linear(x, widened_to(in_proj_weight, x), in_proj_bias)
                  .view({n, len, 3, heads_, head_dim})
                  .permute({2, 0, 3, 1, 4});
   auto q = qkv[0] * (1.0 / std::sqrt(static_cast<double>(head_dim)));
@@ -50,7 +52,7 @@ torch::Tensor ClipSelfAttentionImpl::forward_after(const torch::Tensor& x, const
   auto out = torch::matmul(weights, v)  // [N, H, S, Dh]
                  .transpose(1, 2)
                  .reshape({n, len, width});
-  return out_proj->forward(out);
+  return torch::linear(out, widened_to(out_proj->weight, out), out_proj->bias);
 }
 
 ClipMlpImpl::ClipMlpImpl(int64_t width) {
@@ -59,9 +61,9 @@ ClipMlpImpl::ClipMlpImpl(int64_t width) {
 }
 
 torch::Tensor ClipMlpImpl::forward(const torch::Tensor& x) {
-  auto h = c_fc->forward(x);
+  auto h = torch::linear(x, widened_to(c_fc->weight, x), c_fc->bias);  // [..., 4D]
   h = h * torch::sigmoid(1.702 * h);  // QuickGELU, as the CLIP checkpoints were trained with
-  return c_proj->forward(h);
+  return torch::linear(h, widened_to(c_proj->weight, h), c_proj->bias);
 }
 
 ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t width, int64_t heads) {

@@ -14,7 +14,7 @@ ComputeDevice choose_device(std::string_view request) {
   ComputeDevice d;
   const bool cuda = torch::cuda::is_available();
   if (request == "auto" || request.empty()) {
-    if (cuda) d = {torch::Device(torch::kCUDA, 0), torch::kFloat16};
+    if (cuda) d = {torch::Device(torch::kCUDA, 0), torch::kFloat16, false};
     return d;
   }
   if (request == "cpu") return d;
@@ -23,7 +23,7 @@ ComputeDevice choose_device(std::string_view request) {
     torch::Device dev{std::string(request)};
     if (dev.index() >= static_cast<int>(torch::cuda::device_count()))
       throw std::invalid_argument("device '" + std::string(request) + "': no such CUDA device");
-    return {dev, torch::kFloat16};
+    return {dev, torch::kFloat16, false};
   }
   throw std::invalid_argument("unknown device '" + std::string(request) + "' (use auto, cpu, cuda or cuda:N)");
 }

@@ -11,6 +11,9 @@ namespace deltaedit::nets {
 struct ComputeDevice {
   torch::Device device = torch::kCPU;
   torch::ScalarType dtype = torch::kFloat32;
+  // CPU: the edit engine keeps the large weight matrices of e4e, CLIP and the mapper in float16
+  // (half_storage.h), computing in float32. Off: every weight as loaded.
+  bool half_stored_weights = true;
 
   bool is_cuda() const { return device.is_cuda(); }
   // "CPU (float32, 2 threads)" / "CUDA:0 NVIDIA H200 (float16)"

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "core/nets/common/fused_act.h"
+#include "core/nets/common/half_storage.h"
 
 namespace deltaedit::nets {
 
@@ -16,7 +17,7 @@ EqualLinearImpl::EqualLinearImpl(int64_t in_dim, int64_t out_dim, double lr_mul_
 torch::Tensor EqualLinearImpl::forward(const torch::Tensor& x) {
   // [..., in] -> [..., out]. Scaling the output instead of the weight avoids a scaled copy of
   // the whole weight matrix per call (331 MB in the full-size DeltaMapper).
-  auto y = torch::nn::functional::linear(x, weight).mul_(scale);
+  auto y = torch::nn::functional::linear(x, widened_to(weight, x)).mul_(scale);
   if (fused_lrelu) return fused_leaky_relu(y, bias * lr_mul);
   return y.add_(bias * lr_mul);
 }

@@ -1,5 +1,7 @@
 #include "core/nets/e4e/e4e_blocks.h"
 
+#include "core/nets/common/half_storage.h"
+
 namespace deltaedit::nets {
 namespace {
 
@@ -55,7 +57,19 @@ GradualStyleBlockImpl::GradualStyleBlockImpl(const E4eConfig::Style& s) : width(
 }
 
 torch::Tensor GradualStyleBlockImpl::forward(const torch::Tensor& x) {
-  return linear(convs->forward(x).view({-1, width}));
+  // The convs run here rather than through the Sequential so that half-stored weights
+  // (Encoder4EditingImpl::store_styles_in_half) are widened one layer at a time.
+  auto h = x;  // [B, C, R, R] -> ... -> [B, width, 1, 1]
+  for (auto& layer : *convs) {
+    if (auto* conv = layer.ptr()->as<torch::nn::Conv2dImpl>()) {
+      // 3x3, stride 2, padding 1, as the constructor builds every one of them.
+      h = torch::conv2d(h, widened_to(conv->weight, h), widened_to(conv->bias, h), /*stride=*/2,
+                        /*padding=*/1);
+    } else {
+      h = layer.forward(h);  // LeakyReLU
+    }
+  }
+  return linear(h.view({-1, width}));
 }
 
 }  // namespace deltaedit::nets

@@ -6,6 +6,7 @@
 
 #include "core/io/checkpoint_reader.h"
 #include "core/io/model_file_error.h"
+#include "core/nets/common/half_storage.h"
 #include "core/nets/common/weights.h"
 
 namespace deltaedit::nets {
@@ -98,6 +99,10 @@ E4eFeatures Encoder4EditingImpl::run(const torch::Tensor& input, bool keep_featu
   f.codes = torch::stack(slots, 1);  // [B, n, D]
   if (!keep_features) f.c1 = f.c2 = f.c3 = f.p2 = torch::Tensor();
   return f;
+}
+
+int64_t Encoder4EditingImpl::store_styles_in_half() {
+  return store_in_half(*styles, [](const std::string& name) { return name.ends_with("weight"); });
 }
 
 Encoder4Editing e4e_from_weights(const io::StateDict& encoder_weights) {

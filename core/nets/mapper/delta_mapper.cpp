@@ -1,4 +1,5 @@
 #include "core/nets/mapper/delta_mapper.h"
+#include "core/nets/common/half_storage.h"
 
 #include <numeric>
 #include <sstream>
@@ -61,6 +62,10 @@ DeltaMapperImpl::DeltaMapperImpl(const DeltaMapperConfig& cfg) : cfg_(cfg) {
   fm_coarse = register_module("fm_coarse", MapperBlock(2 * w, w, false, d));
   fm_medium = register_module("fm_medium", MapperBlock(2 * w, w, false, d));
   fm_fine = register_module("fm_fine", MapperBlock(2 * f, f, false, d));
+}
+
+int64_t DeltaMapperImpl::store_weights_in_half() {
+  return store_in_half(*this, [](const std::string& name) { return name.ends_with(".weight"); });
 }
 
 torch::Tensor DeltaMapperImpl::forward(const torch::Tensor& s, const torch::Tensor& c) {

@@ -43,6 +43,10 @@ class DeltaMapperImpl : public torch::nn::Module {
 
   const DeltaMapperConfig& config() const { return cfg_; }
 
+  // Stores every EqualLinear weight (all but 0.1% of the parameters) in float16 on CPU, widened
+  // per layer when it runs (half_storage.h). Returns the bytes saved.
+  int64_t store_weights_in_half();
+
  private:
   DeltaMapperConfig cfg_;
 

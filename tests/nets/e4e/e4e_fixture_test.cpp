@@ -75,6 +75,23 @@ TEST_F(E4eFixture, FeaturesMatchReference) {
   EXPECT_CLOSE_TO_REF(f.codes, fixture_npy("e4e/codes.npy"), 1e-4);
 }
 
+// float16-stored style blocks (what the engine keeps on CPU): their weights halve, the body
+// stays float32, and the codes stay within the chained-output tolerance of the reference.
+TEST_F(E4eFixture, HalfStoredStyleBlocksStayCloseToTheReference) {
+  int64_t style_weights = 0;
+  for (const auto& p : e4e_.net->styles->named_parameters())
+    if (p.key().ends_with("weight")) style_weights += p.value().numel();
+  EXPECT_EQ(e4e_.net->store_styles_in_half(), 2 * style_weights);
+  for (const auto& p : e4e_.net->named_parameters()) {
+    const bool half = p.key().rfind("styles.", 0) == 0 && p.key().ends_with("weight");
+    EXPECT_EQ(p.value().scalar_type(), half ? torch::kFloat16 : torch::kFloat32) << p.key();
+  }
+  torch::NoGradGuard no_grad;
+  const auto codes = e4e_.net->forward(fixture_npy("e4e/input.npy"));
+  EXPECT_EQ(codes.scalar_type(), torch::kFloat32);
+  EXPECT_CLOSE_TO_REF(codes, fixture_npy("e4e/codes.npy"), 1e-3);
+}
+
 TEST_F(E4eFixture, ForwardGivesTheCodesWithoutLatentAvg) {
   torch::NoGradGuard no_grad;
   EXPECT_CLOSE_TO_REF(e4e_.net->forward(fixture_npy("e4e/input.npy")), fixture_npy("e4e/codes.npy"),

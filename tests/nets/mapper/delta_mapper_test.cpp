@@ -93,6 +93,26 @@ TEST(DeltaMapper, PipelineMapperOutput) {
   EXPECT_CLOSE_TO_REF(delta_s, fixture_npy("pipeline/delta_s_raw.npy"), 1e-3);
 }
 
+// float16-stored weights (what the engine keeps on CPU): every EqualLinear weight halves, the
+// output stays within the chained-output tolerance of the reference.
+TEST(DeltaMapper, HalfStoredWeightsStayCloseToTheReference) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  auto loaded =
+      load_delta_mapper(fixture("mapper/mapper.pt"), fixture_s_widths(), choose_device("cpu"));
+  int64_t weight_elements = 0;
+  for (const auto& p : loaded.net->named_parameters())
+    if (p.key().ends_with(".weight")) weight_elements += p.value().numel();
+  EXPECT_EQ(loaded.net->store_weights_in_half(), 2 * weight_elements);
+  for (const auto& p : loaded.net->named_parameters())
+    EXPECT_EQ(p.value().scalar_type(), p.key().ends_with(".weight") ? torch::kFloat16 : torch::kFloat32)
+        << p.key();
+  torch::NoGradGuard no_grad;
+  auto delta_s = loaded.net->forward(fixture_npy("mapper/s.npy"), fixture_npy("mapper/c.npy"));
+  EXPECT_EQ(delta_s.scalar_type(), torch::kFloat32);
+  EXPECT_CLOSE_TO_REF(delta_s, fixture_npy("mapper/delta_s.npy"), 1e-3);
+  EXPECT_EQ(loaded.net->store_weights_in_half(), 0);  // nothing left to store
+}
+
 TEST(DeltaMapper, FullSizeArchitectureMatchesManifest) {
   DELTAEDIT_REQUIRE_FIXTURES();
   const auto w = manifest_state_dict();
