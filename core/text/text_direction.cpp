@@ -44,13 +44,14 @@ torch::Tensor TextDirectionEncoder::template_features(const std::string& prompt)
     template_prefixes_ = nets::encode_text_prefixes(*clip_, prefixes);
   }
   // Split each row after its template's prefix; read positions as encode_text reads them.
-  const auto reads = nets::ClipModelImpl::eot_positions(ids);  // [79]
+  const auto read_positions = nets::ClipModelImpl::eot_positions(ids);  // [79]
+  const auto reads = read_positions.accessor<int64_t, 1>();
   const auto id_rows = ids.accessor<int64_t, 2>();
   std::vector<int64_t> split_rows, whole_rows;
   std::vector<std::vector<int64_t>> continuations;
   for (int64_t r = 0; r < ids.size(0); ++r) {
     const auto& prefix = template_prefixes_->ids[r];
-    const int64_t plen = static_cast<int64_t>(prefix.size()), read = reads[r].item<int64_t>();
+    const int64_t plen = static_cast<int64_t>(prefix.size()), read = reads[r];
     bool starts = read >= plen;
     for (int64_t j = 0; starts && j < plen; ++j) starts = id_rows[r][j] == prefix[j];
     if (!starts) {  // cleaning or BPE joined the prompt to the template words

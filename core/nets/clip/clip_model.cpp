@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/io/model_file_error.h"
+#include "core/nets/clip/length_buckets.h"
 #include "core/nets/common/half_storage.h"
 #include "core/nets/common/weights.h"
 
@@ -162,21 +163,16 @@ torch::Tensor ClipModelImpl::encode_text(const torch::Tensor& ids, bool cut_afte
     return torch::matmul(x.index({at.to(x.device()), pos.to(x.device())}), text_projection);
   };
   if (!cut_after_eot) return features(ids, eot);
-  // Rows sorted by length, in buckets of one length each (a bucket keeps growing to at least 8
-  // rows), each cut at its own longest row: a template ensemble mixes short and long prompts,
-  // and padding every row to the longest wastes work.
+  // Rows sorted by length, in length buckets, each cut at its own longest row.
   const auto sorted = eot.sort();
   const auto lengths = std::get<0>(sorted).to(torch::kCPU).contiguous();  // [N], ascending
   const auto order = std::get<1>(sorted);                 // [N]
   const int64_t* len = lengths.data_ptr<int64_t>();
   auto out = torch::empty({N, text_projection.size(1)}, text_projection.options());
-  for (int64_t lo = 0; lo < N;) {
-    int64_t hi = lo + 1;
-    while (hi < N && (len[hi] == len[hi - 1] || hi - lo < 8)) ++hi;
+  for (const auto& [lo, hi] : length_buckets({len, len + N})) {
     const auto idx = order.slice(0, lo, hi);  // [n]
     const auto rows = ids.index_select(0, idx.to(ids.device())).slice(1, 0, len[hi - 1] + 1);
     out.index_copy_(0, idx.to(out.device()), features(rows, eot.index_select(0, idx)));
-    lo = hi;
   }
   return out;  // [N, E]
 }

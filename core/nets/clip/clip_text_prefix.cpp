@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/nets/clip/length_buckets.h"
+
 namespace deltaedit::nets {
 namespace {
 
@@ -88,18 +90,16 @@ torch::Tensor encode_text_continuations(ClipModelImpl& clip, const TextPrefixSta
   const auto device = clip.text_projection.device();
   const auto dtype = clip.text_projection.scalar_type();
   auto out = torch::empty({N, clip.text_projection.size(1)}, clip.text_projection.options());
-  // Groups of one continuation length (growing to at least 8 rows), as encode_text buckets.
+  // Buckets of continuation length, as encode_text batches.
   std::vector<int64_t> order(N);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
     return continuations[a].size() < continuations[b].size();
   });
+  std::vector<int64_t> sorted_lengths;
+  for (const int64_t row : order) sorted_lengths.push_back(continuations[row].size());
   const float inf = std::numeric_limits<float>::infinity();
-  for (int64_t lo = 0; lo < N;) {
-    int64_t hi = lo + 1;
-    while (hi < N && (continuations[order[hi]].size() == continuations[order[hi - 1]].size() ||
-                      hi - lo < 8))
-      ++hi;
+  for (const auto& [lo, hi] : length_buckets(sorted_lengths)) {
     const int64_t n = hi - lo;
     std::vector<const std::vector<int64_t>*> group;
     int64_t P = 0;
@@ -113,6 +113,7 @@ torch::Tensor encode_text_continuations(ClipModelImpl& clip, const TextPrefixSta
     // (and own) continuation tokens. Padding positions are clamped and never read.
     auto pos = torch::empty({n, S}, torch::kInt64);
     auto mask = torch::full({n, 1, S, P + S}, -inf);
+    mask.slice(3, P, P + S).copy_(causal_mask(S, mask.options()));  // every row alike
     auto picked = torch::empty({n}, torch::kInt64), reads = torch::empty({n}, torch::kInt64);
     auto pos_at = pos.accessor<int64_t, 2>();
     for (int64_t i = 0; i < n; ++i) {
@@ -122,7 +123,6 @@ torch::Tensor encode_text_continuations(ClipModelImpl& clip, const TextPrefixSta
       reads.data_ptr<int64_t>()[i] = read_at[row];
       for (int64_t s = 0; s < S; ++s) pos_at[i][s] = std::min(plen + s, clip.context_length() - 1);
       mask[i].slice(2, 0, plen).zero_();
-      mask[i].slice(2, P, P + S).copy_(causal_mask(S, mask.options()).unsqueeze(0));
     }
     auto x = clip.token_embedding->forward(ids).to(dtype) +
              clip.positional_embedding.index_select(0, pos.view(-1).to(device))
@@ -142,7 +142,6 @@ torch::Tensor encode_text_continuations(ClipModelImpl& clip, const TextPrefixSta
     const auto features = torch::matmul(x.index({at, reads.to(device)}), clip.text_projection);
     const auto dest = torch::tensor(std::vector<int64_t>(order.begin() + lo, order.begin() + hi));
     out.index_copy_(0, dest.to(device), features);
-    lo = hi;
   }
   return out;  // [N, E]
 }

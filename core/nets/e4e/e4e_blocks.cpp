@@ -62,9 +62,9 @@ torch::Tensor GradualStyleBlockImpl::forward(const torch::Tensor& x) {
   auto h = x;  // [B, C, R, R] -> ... -> [B, width, 1, 1]
   for (auto& layer : *convs) {
     if (auto* conv = layer.ptr()->as<torch::nn::Conv2dImpl>()) {
-      // 3x3, stride 2, padding 1, as the constructor builds every one of them.
-      h = torch::conv2d(h, widened_to(conv->weight, h), widened_to(conv->bias, h), /*stride=*/2,
-                        /*padding=*/1);
+      const auto& o = conv->options;
+      h = torch::conv2d(h, widened_to(conv->weight, h), widened_to(conv->bias, h), o.stride(),
+                        c10::get<torch::ExpandingArray<2>>(o.padding()));
     } else {
       h = layer.forward(h);  // LeakyReLU
     }
