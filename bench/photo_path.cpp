@@ -54,7 +54,7 @@ PhotoPathResult run_photo_path(bool fast) {
     result.full_weights_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // What EditEngine does on CPU (ComputeDevice::half_stored_weights).
-    e4e.net->store_styles_in_half();
+    e4e.net->store_weights_in_half();
     clip->store_weights_in_half();
     mapper->store_weights_in_half();
   }

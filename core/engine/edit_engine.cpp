@@ -149,7 +149,7 @@ EditEngine::EditEngine(const ModelPaths& models, const nets::ComputeDevice& devi
   // Half the memory of the three largest models (1 GB of their 2.1 GB at full size), each as
   // soon as it is loaded, so that loading never holds them all in float32.
   const bool half = device.half_stored_weights && !device.is_cuda();
-  if (half) m.e4e->net->store_styles_in_half();
+  if (half) m.e4e->net->store_weights_in_half();
   if (m.e4e->net->style_count() != m.gen->net->n_latent() ||
       m.e4e->net->style_dim() != m.gen->net->style_dim())
     throw io::ModelFileError(models.e4e, "encoder produces " + std::to_string(m.e4e->net->style_count()) +

@@ -124,7 +124,7 @@ torch::Tensor ClipModelImpl::image_ln_post(const torch::Tensor& image) {
 }
 
 int64_t ClipModelImpl::store_weights_in_half() {
-  return store_in_half(*this, [](const std::string& name) {
+  return store_in_half(*this, [](const std::string& name, const torch::Tensor&) {
     for (const char* end : {"attn.in_proj_weight", "attn.out_proj.weight", "mlp.c_fc.weight",
                             "mlp.c_proj.weight"})
       if (name.ends_with(end)) return true;

@@ -18,4 +18,10 @@ bool direct_conv2d_supported(const torch::Tensor& x, const torch::Tensor& w);
 torch::Tensor direct_conv2d(const torch::Tensor& x, const torch::Tensor& w,
                             const torch::Tensor& bias, int64_t pad_h, int64_t pad_w);
 
+// Output rows [row_begin, row_end) of that convolution only: [1, O, row_end - row_begin, Wo].
+// Lets a caller consume a large output band by band without ever holding all of it.
+torch::Tensor direct_conv2d_rows(const torch::Tensor& x, const torch::Tensor& w,
+                                 const torch::Tensor& bias, int64_t pad_h, int64_t pad_w,
+                                 int64_t row_begin, int64_t row_end);
+
 }  // namespace deltaedit::nets

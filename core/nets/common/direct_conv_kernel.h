@@ -8,12 +8,15 @@
 namespace deltaedit::nets::kernels {
 
 // A stride-1 convolution of one image: x [in, in_h, in_w] -> y [out, out_h, out_w], kernel
-// kh x kw (each 1, 2 or 3), zero padding pad_h / pad_w on both sides.
+// kh x kw (each 1, 2 or 3), zero padding pad_h / pad_w on both sides. y may hold just a band
+// of the output rows: [out, y_rows, out_w] starting at output row y_row0.
 struct DirectConvShape {
   int64_t in = 0, out = 0, kh = 0, kw = 0;
   int64_t in_h = 0, in_w = 0, pad_h = 0, pad_w = 0;
+  int64_t y_row0 = 0, y_rows = 0;  // y_rows 0: the whole output
   int64_t out_h() const { return in_h + 2 * pad_h - kh + 1; }
   int64_t out_w() const { return in_w + 2 * pad_w - kw + 1; }
+  int64_t y_plane_rows() const { return y_rows > 0 ? y_rows : out_h(); }
 };
 
 // Output channels per register block and output pixels per row tile (3 AVX2 vectors).

@@ -91,7 +91,7 @@ template <int KH, int KW>
 void conv_rows(const DirectConvShape& s, const float* x, const float* packed, const float* bias,
                float* y, int64_t row_begin, int64_t row_end, float* scratch) {
   const int64_t rows = row_end - row_begin, band_rows = rows + KH - 1;
-  const int64_t out_h = s.out_h(), out_w = s.out_w();
+  const int64_t y_rows = s.y_plane_rows(), y_row = row_begin - s.y_row0, out_w = s.out_w();
   float* ragged = scratch + band_rows * s.in * kTilePitch;  // [4][24]: tiles past the row's end
   const int64_t blocks = round_up(s.out, kChannelBlock) / kChannelBlock;
   const int64_t block_floats = s.in * KH * KW * kChannelBlock;
@@ -128,12 +128,12 @@ void conv_rows(const DirectConvShape& s, const float* x, const float* packed, co
         const float* in = scratch + r * s.in * kTilePitch;
         float* out[4];
         for (int o = 0; o < 4; ++o)
-          out[o] = direct ? y + ((oc0 + o) * out_h + row_begin + r) * out_w + x0 : ragged + o * kTileWidth;
+          out[o] = direct ? y + ((oc0 + o) * y_rows + y_row + r) * out_w + x0 : ragged + o * kTileWidth;
         block_4x24<KH, KW>(in, s.in, kTilePitch, s.in * kTilePitch, packed + ob * block_floats, block_bias, out);
         if (!direct) {
           const int64_t valid = out_w - x0 < kTileWidth ? out_w - x0 : kTileWidth;
           for (int o = 0; o < 4 && oc0 + o < s.out; ++o)
-            std::memcpy(y + ((oc0 + o) * out_h + row_begin + r) * out_w + x0, out[o], sizeof(float) * valid);
+            std::memcpy(y + ((oc0 + o) * y_rows + y_row + r) * out_w + x0, out[o], sizeof(float) * valid);
         }
       }
     }

@@ -34,13 +34,12 @@ torch::Tensor widened_to(const torch::Tensor& weight, const torch::Tensor& like)
   return out;
 }
 
-int64_t store_in_half(torch::nn::Module& module,
-                      const std::function<bool(const std::string& name)>& select) {
+int64_t store_in_half(torch::nn::Module& module, const HalfSelector& select) {
   torch::NoGradGuard no_grad;
   int64_t saved = 0;
   for (auto& item : module.named_parameters(/*recurse=*/true)) {
     auto& p = item.value();
-    if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32 || !select(item.key())) continue;
+    if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat32 || !select(item.key(), p)) continue;
     p.set_data(p.to(torch::kFloat16));
     saved += p.numel() * 2;
   }

@@ -17,10 +17,10 @@ namespace deltaedit::nets {
 // about 4 ns a weight, which would add about 1 s to every photo at full size.
 torch::Tensor widened_to(const torch::Tensor& weight, const torch::Tensor& like);
 
-// Stores every float32 CPU parameter of `module` whose name `select` accepts as float16, in
-// place (the module's own parameter objects change dtype). Returns the bytes saved. The
-// module's forward must widen each such parameter with widened_to.
-int64_t store_in_half(torch::nn::Module& module,
-                      const std::function<bool(const std::string& name)>& select);
+// Stores every float32 CPU parameter of `module` that `select` accepts as float16, in place
+// (the module's own parameter objects change dtype). Returns the bytes saved. The module's
+// forward must widen each such parameter with widened_to.
+using HalfSelector = std::function<bool(const std::string& name, const torch::Tensor& parameter)>;
+int64_t store_in_half(torch::nn::Module& module, const HalfSelector& select);
 
 }  // namespace deltaedit::nets

@@ -11,6 +11,27 @@ torch::nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64
   return torch::nn::Conv2d(Conv2dOptions(in, out, k).stride(stride).padding(pad).bias(bias));
 }
 
+// A Conv2d with weights that may be stored in float16 (Encoder4EditingImpl::store_weights_in_half),
+// widened just for this call. [B, in, H, W] -> [B, out, H', W']
+torch::Tensor conv_widened(torch::nn::Conv2dImpl& conv, const torch::Tensor& x) {
+  const auto& o = conv.options;
+  return torch::conv2d(x, widened_to(conv.weight, x),
+                       conv.bias.defined() ? widened_to(conv.bias, x) : torch::Tensor(), o.stride(),
+                       c10::get<torch::ExpandingArray<2>>(o.padding()));
+}
+
+// Sequential::forward, except that its convs widen their weights one layer at a time.
+torch::Tensor forward_widening(torch::nn::Sequential& seq, const torch::Tensor& x) {
+  auto h = x;
+  for (auto& layer : *seq) {
+    if (auto* c = layer.ptr()->as<torch::nn::Conv2dImpl>())
+      h = conv_widened(*c, h);
+    else
+      h = layer.forward(h);
+  }
+  return h;
+}
+
 }  // namespace
 
 SEModuleImpl::SEModuleImpl(int64_t channels, int64_t hidden) {
@@ -20,7 +41,7 @@ SEModuleImpl::SEModuleImpl(int64_t channels, int64_t hidden) {
 
 torch::Tensor SEModuleImpl::forward(const torch::Tensor& x) {
   auto gate = torch::adaptive_avg_pool2d(x, {1, 1});  // [B, C, 1, 1]
-  gate = torch::sigmoid(fc2(torch::relu(fc1(gate))));
+  gate = torch::sigmoid(conv_widened(*fc2, torch::relu(conv_widened(*fc1, gate))));
   return x * gate;
 }
 
@@ -42,8 +63,8 @@ BottleneckIRSEImpl::BottleneckIRSEImpl(const E4eConfig::Unit& u) : stride(u.stri
 torch::Tensor BottleneckIRSEImpl::forward(const torch::Tensor& x) {
   // MaxPool2d(kernel 1, stride s) just keeps every s-th pixel.
   auto shortcut =
-      shortcut_layer ? shortcut_layer->forward(x) : torch::max_pool2d(x, {1, 1}, {stride, stride});
-  return res_layer->forward(x) + shortcut;
+      shortcut_layer ? forward_widening(shortcut_layer, x) : torch::max_pool2d(x, {1, 1}, {stride, stride});
+  return forward_widening(res_layer, x) + shortcut;
 }
 
 GradualStyleBlockImpl::GradualStyleBlockImpl(const E4eConfig::Style& s) : width(s.width) {
@@ -57,19 +78,8 @@ GradualStyleBlockImpl::GradualStyleBlockImpl(const E4eConfig::Style& s) : width(
 }
 
 torch::Tensor GradualStyleBlockImpl::forward(const torch::Tensor& x) {
-  // The convs run here rather than through the Sequential so that half-stored weights
-  // (Encoder4EditingImpl::store_styles_in_half) are widened one layer at a time.
-  auto h = x;  // [B, C, R, R] -> ... -> [B, width, 1, 1]
-  for (auto& layer : *convs) {
-    if (auto* conv = layer.ptr()->as<torch::nn::Conv2dImpl>()) {
-      const auto& o = conv->options;
-      h = torch::conv2d(h, widened_to(conv->weight, h), widened_to(conv->bias, h), o.stride(),
-                        c10::get<torch::ExpandingArray<2>>(o.padding()));
-    } else {
-      h = layer.forward(h);  // LeakyReLU
-    }
-  }
-  return linear(h.view({-1, width}));
+  // [B, C, R, R] -> ... -> [B, width, 1, 1] -> [B, width]
+  return linear(forward_widening(convs, x).view({-1, width}));
 }
 
 }  // namespace deltaedit::nets

@@ -101,8 +101,12 @@ E4eFeatures Encoder4EditingImpl::run(const torch::Tensor& input, bool keep_featu
   return f;
 }
 
-int64_t Encoder4EditingImpl::store_styles_in_half() {
-  return store_in_half(*styles, [](const std::string& name) { return name.ends_with("weight"); });
+int64_t Encoder4EditingImpl::store_weights_in_half() {
+  // Conv kernels (4-D) and EqualLinear matrices (2-D); batch norm and PReLU stay float32.
+  const auto matrices = [](const std::string& name, const torch::Tensor& p) {
+    return name.ends_with("weight") && p.dim() >= 2;
+  };
+  return store_in_half(*body, matrices) + store_in_half(*styles, matrices);
 }
 
 Encoder4Editing e4e_from_weights(const io::StateDict& encoder_weights) {

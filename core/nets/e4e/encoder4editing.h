@@ -38,9 +38,10 @@ class Encoder4EditingImpl : public torch::nn::Module {
 
   // [B, 3, 256, 256] in [-1, 1] -> codes [B, style_count, style_dim] (without latent_avg)
   torch::Tensor forward(const torch::Tensor& x);
-  // Stores the style blocks' weights (0.94 of e4e's 1.07 GB at full size) in float16 on CPU,
-  // widened per layer when they run (half_storage.h). Returns the bytes saved.
-  int64_t store_styles_in_half();
+  // Stores the convolution and linear weights of the body and the style blocks (1.06 of e4e's
+  // 1.07 GB at full size) in float16 on CPU, widened per layer when they run
+  // (half_storage.h). Returns the bytes saved.
+  int64_t store_weights_in_half();
   // The same forward, keeping the intermediate features.
   E4eFeatures forward_features(const torch::Tensor& x);
 

@@ -65,7 +65,7 @@ DeltaMapperImpl::DeltaMapperImpl(const DeltaMapperConfig& cfg) : cfg_(cfg) {
 }
 
 int64_t DeltaMapperImpl::store_weights_in_half() {
-  return store_in_half(*this, [](const std::string& name) { return name.ends_with(".weight"); });
+  return store_in_half(*this, [](const std::string& name, const torch::Tensor&) { return name.ends_with(".weight"); });
 }
 
 torch::Tensor DeltaMapperImpl::forward(const torch::Tensor& s, const torch::Tensor& c) {

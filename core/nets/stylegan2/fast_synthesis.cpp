@@ -110,14 +110,26 @@ torch::Tensor FastSynthesis::conv_layer(const ConvLayer& L, const torch::Tensor&
     // The transposed conv's four phases as dense convs on the input grid (9 taps in all):
     // even output positions take kernel taps {2, 0} (padding 1), odd ones tap {1}.
     const auto even = torch::tensor({2, 0}, torch::kLong), odd = torch::tensor({1}, torch::kLong);
-    auto phase = [&](const torch::Tensor& rows, const torch::Tensor& cols, int64_t pad_r, int64_t pad_c) {
-      const torch::Tensor k = w.index_select(2, rows).index_select(3, cols).contiguous();
-      if (L.direct) return direct_conv2d(x, k, {}, pad_r, pad_c);
-      return F::conv2d(x, k, F::Conv2dFuncOptions().padding(std::vector<int64_t>{pad_r, pad_c}));
+    const auto taps = [&](const torch::Tensor& rows, const torch::Tensor& cols) {
+      return w.index_select(2, rows).index_select(3, cols).contiguous();
     };
-    return blur_phases_add_leaky_relu(phase(even, even, 1, 1), phase(even, odd, 1, 0),
-                                      phase(odd, even, 0, 1), phase(odd, odd, 0, 0), L.blur_taps,
-                                      L.blur_pad, L.bias, L.noise, kLeakySlope);
+    const torch::Tensor k_ee = taps(even, even), k_eo = taps(even, odd), k_oe = taps(odd, even),
+                        k_oo = taps(odd, odd);
+    const int64_t H = x.size(2), W = x.size(3);
+    PhaseBlurEpilogue epilogue(L.out, H, W, L.blur_taps, L.blur_pad, L.bias, L.noise, kLeakySlope);
+    // The direct kernel computes any band of a conv's output rows, so the phases are made and
+    // consumed a band at a time (at 1024 px all four would take 128 MB).
+    const int64_t band = L.direct && options_.phase_band_rows > 0 ? options_.phase_band_rows : H;
+    for (int64_t a = 0; a < H; a += band) {
+      const int64_t n = std::min(band, H - a), n_even = a + n == H ? n + 1 : n;
+      auto phase = [&](const torch::Tensor& k, int64_t pad_r, int64_t pad_c, int64_t rows) {
+        if (L.direct) return direct_conv2d_rows(x, k, {}, pad_r, pad_c, a, a + rows);
+        return F::conv2d(x, k, F::Conv2dFuncOptions().padding(std::vector<int64_t>{pad_r, pad_c}));
+      };
+      epilogue.add_band(phase(k_ee, 1, 1, n_even), phase(k_eo, 1, 0, n_even), phase(k_oe, 0, 1, n),
+                        phase(k_oo, 0, 0, n), a);
+    }
+    return epilogue.finish();
   }
   if (L.upsample) {
     // conv_transpose2d wants [in, out, k, k].

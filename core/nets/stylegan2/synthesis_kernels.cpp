@@ -17,63 +17,71 @@ inline float lrelu(float v, float slope) { return v > 0.f ? v : v * slope; }
 
 }  // namespace
 
-torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
-                                         const torch::Tensor& oe, const torch::Tensor& oo,
-                                         const std::vector<float>& taps, int64_t pad0,
-                                         const torch::Tensor& bias, const torch::Tensor& noise,
-                                         double slope) {
-  // phases of T [C, 2H+1, 2W+1] -> [1, C, 2H, 2W]
-  const int64_t C = oo.size(1), H = oo.size(2), W = oo.size(3);
-  const int64_t TH = 2 * H + 1, TW = 2 * W + 1, OH = 2 * H, OW = 2 * W;
-  const int64_t K = static_cast<int64_t>(taps.size());
-  TORCH_CHECK(cpu_float(ee) && cpu_float(eo) && cpu_float(oe) && cpu_float(oo) && cpu_float(noise),
-              "blur_phases_add_leaky_relu: contiguous float32 CPU tensors expected");
-  torch::Tensor out = torch::empty({1, C, OH, OW}, oo.options());
-  const torch::Tensor bias_f = bias.to(torch::kFloat32).contiguous();
-  const float* b = bias_f.data_ptr<float>();
-  const float* nz = noise.data_ptr<float>();
-  const float s = float(slope);
+PhaseBlurEpilogue::PhaseBlurEpilogue(int64_t channels, int64_t H, int64_t W, std::vector<float> taps,
+                                     int64_t pad0, const torch::Tensor& bias, const torch::Tensor& noise,
+                                     double slope)
+    : C_(channels), H_(H), W_(W), K_(static_cast<int64_t>(taps.size())), pad0_(pad0),
+      slope_(static_cast<float>(slope)), taps_(taps.rbegin(), taps.rend()), fed_(-pad0) {
   // Flipped taps: the blur is a true convolution, computed as a correlation.
-  std::vector<float> tf(taps.rbegin(), taps.rend());
-  at::parallel_for(0, C, 1, [&](int64_t begin, int64_t end) {
-    // Ring of the last K horizontally blurred rows of T, each OW wide.
-    std::vector<float> ring(static_cast<size_t>(K * OW));
+  TORCH_CHECK(cpu_float(noise) && noise.numel() == 4 * H * W && K_ > 0,
+              "PhaseBlurEpilogue: float32 CPU noise of the output size expected");
+  bias_ = bias.to(torch::kFloat32).contiguous();
+  noise_ = noise;
+  out_ = torch::empty({1, C_, 2 * H, 2 * W}, noise.options());
+  ring_.assign(static_cast<size_t>(C_ * K_ * 2 * W), 0.f);
+}
+
+void PhaseBlurEpilogue::feed(const torch::Tensor* ee, const torch::Tensor* eo, const torch::Tensor* oe,
+                             const torch::Tensor* oo, int64_t a, int64_t t_end) {
+  // T rows [fed_, t_end): rows outside [0, 2H] are zeros; the others come from the band's phases,
+  // whose row 0 is phase row a (T row 2a for ee/eo, 2a + 1 for oe/oo).
+  const int64_t TH = 2 * H_ + 1, OH = 2 * H_, OW = 2 * W_, W = W_, K = K_, pad0 = pad0_;
+  const int64_t from = fed_;
+  if (t_end <= from) return;
+  const float* b = bias_.data_ptr<float>();
+  const float* nz = noise_.data_ptr<float>();
+  float* o = out_.data_ptr<float>();
+  const float s = slope_;
+  const float* tf = taps_.data();
+  const auto plane = [](const torch::Tensor* t, int64_t c) {
+    return t ? t->data_ptr<float>() + c * t->size(2) * t->size(3) : nullptr;
+  };
+  at::parallel_for(0, C_, 1, [&](int64_t begin, int64_t end) {
     // T row with pad0 zeros before and K zeros after, so the blur loop needs no bounds checks.
-    std::vector<float> trow(static_cast<size_t>(TW + pad0 + K), 0.f);
+    std::vector<float> trow(static_cast<size_t>(TH + pad0 + K), 0.f);
     for (int64_t c = begin; c < end; ++c) {
-      const float* pe[2] = {ee.data_ptr<float>() + c * (H + 1) * (W + 1), oe.data_ptr<float>() + c * H * (W + 1)};
-      const float* po[2] = {eo.data_ptr<float>() + c * (H + 1) * W, oo.data_ptr<float>() + c * H * W};
-      // T row p, blurred along x, into ring slot p mod K (zeros outside T).
-      auto blur_row = [&](int64_t p) {
-        float* dst = ring.data() + (((p % K) + K) % K) * OW;
+      // Ring of the last K horizontally blurred rows of T, each OW wide.
+      float* ring = ring_.data() + c * K * OW;
+      const float* pe[2] = {plane(ee, c), plane(oe, c)};  // T[2n + parity, even columns]
+      const float* po[2] = {plane(eo, c), plane(oo, c)};  // T[2n + parity, odd columns]
+      for (int64_t p = from; p < t_end; ++p) {
+        float* dst = ring + (((p % K) + K) % K) * OW;
         std::fill(dst, dst + OW, 0.f);
-        if (p < 0 || p >= TH) return;
-        const int64_t parity = p & 1, n = p >> 1;
-        const float* even = pe[parity] + n * (W + 1);  // T[p, 2k]
-        const float* odd = po[parity] + n * W;         // T[p, 2k + 1]
-        float* t = trow.data() + pad0;
-        for (int64_t k = 0; k < W; ++k) {
-          t[2 * k] = even[k];
-          t[2 * k + 1] = odd[k];
+        if (p >= 0 && p < TH) {
+          const int64_t parity = p & 1, n = (p >> 1) - a;
+          const float* even = pe[parity] + n * (W + 1);  // T[p, 2k]
+          const float* odd = po[parity] + n * W;         // T[p, 2k + 1]
+          float* t = trow.data() + pad0;
+          for (int64_t k = 0; k < W; ++k) {
+            t[2 * k] = even[k];
+            t[2 * k + 1] = odd[k];
+          }
+          t[2 * W] = even[W];
+          for (int64_t u = 0; u < K; ++u) {
+            const float tap = tf[u];
+            const float* src = trow.data() + u;  // dst[x] += T[x + u - pad0] * tf[u]
+            for (int64_t x = 0; x < OW; ++x) dst[x] += src[x] * tap;
+          }
         }
-        t[2 * W] = even[W];
-        for (int64_t u = 0; u < K; ++u) {
-          const float tap = tf[u];
-          const float* src = trow.data() + u;  // dst[x] += T[x + u - pad0] * tf[u]
-          for (int64_t x = 0; x < OW; ++x) dst[x] += src[x] * tap;
-        }
-      };
-      // Output row q needs T rows q - pad0 .. q - pad0 + K - 1.
-      for (int64_t p = -pad0; p < -pad0 + K - 1; ++p) blur_row(p);
-      float* o = out.data_ptr<float>() + c * OH * OW;
-      for (int64_t q = 0; q < OH; ++q) {
-        blur_row(q - pad0 + K - 1);
-        float* row = o + q * OW;
+        // Output row q needs T rows q - pad0 .. q - pad0 + K - 1: row p completes q.
+        const int64_t q = p + pad0 - (K - 1);
+        if (q < 0 || q >= OH) continue;
+        float* row = o + (c * OH + q) * OW;
         const float* nrow = nz + q * OW;
         std::fill(row, row + OW, b[c]);
         for (int64_t u = 0; u < K; ++u) {
-          const int64_t p = q + u - pad0;
-          const float* src = ring.data() + (((p % K) + K) % K) * OW;
+          const int64_t pu = q + u - pad0;
+          const float* src = ring + (((pu % K) + K) % K) * OW;
           const float t = tf[u];
           for (int64_t x = 0; x < OW; ++x) row[x] += src[x] * t;
         }
@@ -81,7 +89,39 @@ torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::T
       }
     }
   });
-  return out;
+  fed_ = t_end;
+}
+
+void PhaseBlurEpilogue::add_band(const torch::Tensor& ee, const torch::Tensor& eo, const torch::Tensor& oe,
+                                 const torch::Tensor& oo, int64_t a) {
+  // Phase rows from a: ee/eo [1, C, n or n + 1, W + 1 / W], oe/oo [1, C, n, W + 1 / W].
+  const int64_t n = oo.size(2), ne = ee.size(2);
+  TORCH_CHECK(cpu_float(ee) && cpu_float(eo) && cpu_float(oe) && cpu_float(oo),
+              "PhaseBlurEpilogue: contiguous float32 CPU phases expected");
+  TORCH_CHECK(oo.sizes().equals({1, C_, n, W_}) && ee.sizes().equals({1, C_, ne, W_ + 1}) &&
+                  eo.sizes().equals({1, C_, ne, W_}) && oe.sizes().equals({1, C_, n, W_ + 1}) &&
+                  a + n <= H_ && ne == (a + n == H_ ? n + 1 : n),
+              "PhaseBlurEpilogue: phase band of the wrong shape");
+  // The first band also feeds the zero rows above T (from -pad0).
+  TORCH_CHECK(2 * a == std::max<int64_t>(fed_, 0), "PhaseBlurEpilogue: bands out of order");
+  feed(&ee, &eo, &oe, &oo, a, 2 * a + n + ne);
+}
+
+torch::Tensor PhaseBlurEpilogue::finish() {
+  TORCH_CHECK(fed_ >= 2 * H_ + 1, "PhaseBlurEpilogue: not every row of the transposed conv was added");
+  // The zero rows below T complete the last output rows.
+  feed(nullptr, nullptr, nullptr, nullptr, 0, 2 * H_ - pad0_ + K_ - 1);
+  return out_;
+}
+
+torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
+                                         const torch::Tensor& oe, const torch::Tensor& oo,
+                                         const std::vector<float>& taps, int64_t pad0,
+                                         const torch::Tensor& bias, const torch::Tensor& noise,
+                                         double slope) {
+  PhaseBlurEpilogue epilogue(oo.size(1), oo.size(2), oo.size(3), taps, pad0, bias, noise, slope);
+  epilogue.add_band(ee, eo, oe, oo, 0);
+  return epilogue.finish();
 }
 
 void add_leaky_relu_(torch::Tensor& y, const torch::Tensor& noise, double slope) {

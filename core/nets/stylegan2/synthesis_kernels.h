@@ -14,6 +14,35 @@ namespace deltaedit::nets {
 // applies the separable blur (`taps` = the 1-D factor of the blur kernel, true convolution,
 // T padded by pad0 before), then bias [C], noise [1, 1, 2H, 2W] and leaky ReLU, in one pass:
 // -> [1, C, 2H, 2W]. CPU float32 only.
+//
+// The phases may come in bands of rows, so that at 1024 px the four phases (128 MB) never exist
+// at once: add_band(ee, eo, oe, oo, a) takes phase rows a .. a + n - 1 (ee and eo also row H
+// with the last band), in order; each output row is written as soon as its blur has all its T
+// rows (a ring of the last K horizontally blurred rows per channel carries across bands).
+class PhaseBlurEpilogue {
+ public:
+  PhaseBlurEpilogue(int64_t channels, int64_t H, int64_t W, std::vector<float> taps, int64_t pad0,
+                    const torch::Tensor& bias, const torch::Tensor& noise, double slope);
+  // ee, eo [1, C, n (+1 with the last band), W+1 / W], oe, oo [1, C, n, W+1 / W]
+  void add_band(const torch::Tensor& ee, const torch::Tensor& eo, const torch::Tensor& oe,
+                const torch::Tensor& oo, int64_t a);
+  // After the last band: -> [1, C, 2H, 2W]
+  torch::Tensor finish();
+
+ private:
+  // Feeds T rows [fed_, t_end) (zeros outside T) and writes the output rows they complete.
+  void feed(const torch::Tensor* ee, const torch::Tensor* eo, const torch::Tensor* oe,
+            const torch::Tensor* oo, int64_t a, int64_t t_end);
+
+  int64_t C_, H_, W_, K_, pad0_;
+  float slope_;
+  std::vector<float> taps_;  // flipped: the blur is computed as a correlation
+  int64_t fed_;              // T rows fed so far end here (starts at -pad0)
+  torch::Tensor bias_, noise_, out_;
+  std::vector<float> ring_;  // [C][K][2W]
+};
+
+// All four phases at once (one band).
 torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
                                          const torch::Tensor& oe, const torch::Tensor& oo,
                                          const std::vector<float>& taps, int64_t pad0,

@@ -7,6 +7,7 @@ namespace {
 
 namespace F = torch::nn::functional;
 using deltaedit::nets::direct_conv2d;
+using deltaedit::nets::direct_conv2d_rows;
 using deltaedit::nets::direct_conv2d_supported;
 
 struct Case {
@@ -39,6 +40,32 @@ TEST(DirectConv, MatchesLibTorchForEveryKernelShapePaddingAndRaggedSize) {
     // Sums of up to 576 unit-variance products: float32 rounding is ~1e-5 of their size.
     EXPECT_LT((got - expected).abs().max().item<float>(), 2e-4f * (1 + expected.abs().max().item<float>()))
         << "in " << c.in << " out " << c.out << " kernel " << c.kh << "x" << c.kw;
+  }
+}
+
+// A band of output rows is computed exactly as in the whole output (same sums in the same
+// order), including the bands whose input rows reach into the zero padding.
+TEST(DirectConv, RowBandsEqualTheWholeOutput) {
+  torch::manual_seed(8);
+  for (const Case& c : kCases) {
+    const torch::Tensor x = torch::randn({1, c.in, c.h, c.w});
+    const torch::Tensor w = torch::randn({c.out, c.in, c.kh, c.kw});
+    const torch::Tensor b = c.bias ? torch::randn({c.out}) : torch::Tensor();
+    if (!direct_conv2d_supported(x, w)) GTEST_SKIP() << "this CPU has no AVX2+FMA";
+    const torch::Tensor whole = direct_conv2d(x, w, b, c.pad_h, c.pad_w);
+    const int64_t rows = whole.size(2);
+    for (const int64_t band : {int64_t{1}, int64_t{3}, int64_t{8}}) {
+      std::vector<torch::Tensor> parts;
+      for (int64_t r = 0; r < rows; r += band) {
+        const int64_t end = std::min(rows, r + band);
+        parts.push_back(direct_conv2d_rows(x, w, b, c.pad_h, c.pad_w, r, end));
+        ASSERT_EQ(parts.back().sizes(), whole.narrow(2, r, end - r).sizes());
+      }
+      EXPECT_TRUE(torch::equal(torch::cat(parts, 2), whole))
+          << "in " << c.in << " kernel " << c.kh << "x" << c.kw << " band " << band;
+    }
+    EXPECT_THROW(direct_conv2d_rows(x, w, b, c.pad_h, c.pad_w, 0, rows + 1), c10::Error);
+    EXPECT_THROW(direct_conv2d_rows(x, w, b, c.pad_h, c.pad_w, 1, 1), c10::Error);
   }
 }
 

@@ -20,7 +20,7 @@ TEST(HalfStorage, StoresTheSelectedFloat32ParametersInPlace) {
   TwoLayers net;
   const torch::Tensor held = net->big->weight;  // another holder sees the change too
   const auto before = net->big->weight.clone();
-  const int64_t saved = store_in_half(*net, [](const std::string& name) {
+  const int64_t saved = store_in_half(*net, [](const std::string& name, const torch::Tensor&) {
     return name.ends_with("weight") || name == "wide";
   });
   EXPECT_EQ(saved, 2 * (64 * 32 + 32 * 4));  // float64 "wide" is not float32: left alone

@@ -75,21 +75,29 @@ TEST_F(E4eFixture, FeaturesMatchReference) {
   EXPECT_CLOSE_TO_REF(f.codes, fixture_npy("e4e/codes.npy"), 1e-4);
 }
 
-// float16-stored style blocks (what the engine keeps on CPU): their weights halve, the body
-// stays float32, and the codes stay within the chained-output tolerance of the reference.
-TEST_F(E4eFixture, HalfStoredStyleBlocksStayCloseToTheReference) {
-  int64_t style_weights = 0;
-  for (const auto& p : e4e_.net->styles->named_parameters())
-    if (p.key().ends_with("weight")) style_weights += p.value().numel();
-  EXPECT_EQ(e4e_.net->store_styles_in_half(), 2 * style_weights);
+// float16-stored weights (what the engine keeps on CPU): every conv and linear matrix halves,
+// batch norm and PReLU stay float32, and the codes stay within the chained-output tolerance of
+// the reference.
+TEST_F(E4eFixture, HalfStoredWeightsStayCloseToTheReference) {
+  const auto stored_in_half = [](const std::string& name, const torch::Tensor& p) {
+    const bool in_body_or_styles = name.rfind("body.", 0) == 0 || name.rfind("styles.", 0) == 0;
+    return in_body_or_styles && name.ends_with("weight") && p.dim() >= 2;
+  };
+  int64_t matrices = 0, convs_in_body = 0;
   for (const auto& p : e4e_.net->named_parameters()) {
-    const bool half = p.key().rfind("styles.", 0) == 0 && p.key().ends_with("weight");
-    EXPECT_EQ(p.value().scalar_type(), half ? torch::kFloat16 : torch::kFloat32) << p.key();
+    if (stored_in_half(p.key(), p.value())) matrices += p.value().numel();
+    if (p.key().rfind("body.", 0) == 0 && p.value().dim() == 4) ++convs_in_body;
   }
+  EXPECT_GT(convs_in_body, 0);
+  EXPECT_EQ(e4e_.net->store_weights_in_half(), 2 * matrices);
+  for (const auto& p : e4e_.net->named_parameters())
+    EXPECT_EQ(p.value().scalar_type(), stored_in_half(p.key(), p.value()) ? torch::kFloat16 : torch::kFloat32)
+        << p.key();
   torch::NoGradGuard no_grad;
-  const auto codes = e4e_.net->forward(fixture_npy("e4e/input.npy"));
-  EXPECT_EQ(codes.scalar_type(), torch::kFloat32);
-  EXPECT_CLOSE_TO_REF(codes, fixture_npy("e4e/codes.npy"), 1e-3);
+  const auto f = e4e_.net->forward_features(fixture_npy("e4e/input.npy"));
+  EXPECT_EQ(f.codes.scalar_type(), torch::kFloat32);
+  EXPECT_CLOSE_TO_REF(f.c3, fixture_npy("e4e/feat_c3.npy"), 1e-3);
+  EXPECT_CLOSE_TO_REF(f.codes, fixture_npy("e4e/codes.npy"), 1e-3);
 }
 
 TEST_F(E4eFixture, ForwardGivesTheCodesWithoutLatentAvg) {

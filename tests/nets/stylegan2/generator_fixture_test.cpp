@@ -28,6 +28,7 @@ struct PathCase {
   RenderPath path;
   int64_t phases_from_resolution;
   int64_t direct_max_channels = 0;  // 0: LibTorch convs only
+  int64_t phase_band_rows = 32;
 };
 
 class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
@@ -45,7 +46,8 @@ class GeneratorFixture : public ::testing::TestWithParam<PathCase> {
     g()->set_render_path(GetParam().path);
     g()->set_fast_options({.phases_from_resolution = GetParam().phases_from_resolution,
                            .direct_conv_max_channels = GetParam().direct_max_channels,
-                           .direct_phases_max_channels = GetParam().direct_max_channels});
+                           .direct_phases_max_channels = GetParam().direct_max_channels,
+                           .phase_band_rows = GetParam().phase_band_rows});
   }
 
   Generator& g() { return loaded_->net; }
@@ -260,7 +262,10 @@ INSTANTIATE_TEST_SUITE_P(
                       PathCase{"fast_phases", RenderPath::kFast, 8},
                       // every layer of the small fixture model through the AVX2 direct conv
                       // (LibTorch's where the CPU lacks AVX2)
-                      PathCase{"fast_direct", RenderPath::kFast, 8, 1 << 30}),
+                      PathCase{"fast_direct", RenderPath::kFast, 8, 1 << 30},
+                      // the upsampling phases made and blurred 3 input rows at a time (ragged
+                      // last bands at every resolution above 4)
+                      PathCase{"fast_direct_banded", RenderPath::kFast, 8, 1 << 30, 3}),
     [](const ::testing::TestParamInfo<PathCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
