@@ -1,6 +1,6 @@
 #pragma once
 // Half-precision storage for the large weight matrices of networks computed in float32 on CPU:
-// they take half the memory (e4e's style blocks 0.94 GB, CLIP's transformers 0.49 GB, the
+// they take half the memory (e4e's convs and linears 1.06 GB, CLIP's transformers 0.49 GB, the
 // mapper 0.33 GB at full size) and each layer is widened back to float32 just before it runs, so activations and
 // sums stay float32. CLIP's released weights are float16 already: for them this is exact. For
 // float32 files it rounds each weight to 11 significant bits.
