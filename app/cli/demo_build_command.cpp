@@ -31,10 +31,16 @@ using Clock = std::chrono::steady_clock;
 struct BuildPlan {
   int64_t train_images = 30000, held_out = 2000;
   int64_t generator_steps = 8000, clip_steps = 1600, clip_batch = 128, e4e_steps = 600;
+  // Then CLIP fine-tuned on counterpart pairs with the delta-alignment loss: single-attribute
+  // text directions align with the image differences they name (docs/demo_bundle.md).
+  int64_t clip_pair_steps = 400;
   int64_t codes = 20000, mapper_steps = 10000, relevance_images = 16, stats_samples = 20000;
   // Training portraits inverted by the new e4e, as DeltaEdit trains on FFHQ inversions too: the
   // mapper then also sees the codes and CLIP embeddings of real (sharp) portraits it will edit.
   int64_t real_codes = 4000;
+  // Training portraits paired with a re-rendering that changes one attribute, inverted too: the
+  // mapper also learns what a single-attribute delta asks of S (train-mapper --paired).
+  int64_t counterpart_pairs = 4000;
   int64_t predictor_steps = 1200;
   int64_t calibrate_images = 60;  // training portraits per candidate beta
   int64_t evaluate_images = 100;
@@ -46,9 +52,11 @@ struct BuildPlan {
     p.generator_steps = 20;
     p.clip_steps = 10;
     p.clip_batch = 16;
+    p.clip_pair_steps = 4;
     p.e4e_steps = 10;
     p.codes = 256;
     p.real_codes = 16;
+    p.counterpart_pairs = 8;
     p.mapper_steps = 20;
     p.relevance_images = 2;
     p.stats_samples = 256;
@@ -63,9 +71,11 @@ struct BuildPlan {
             {"generator_steps", generator_steps},
             {"clip_steps", clip_steps},
             {"clip_batch", clip_batch},
+            {"clip_pair_steps", clip_pair_steps},
             {"e4e_steps", e4e_steps},
             {"codes", codes},
             {"real_codes", real_codes},
+            {"counterpart_pairs", counterpart_pairs},
             {"mapper_steps", mapper_steps},
             {"relevance_images", relevance_images},
             {"stats_samples", stats_samples},
@@ -123,10 +133,11 @@ int run_demo_build(const ParsedArgs& args) {
   };
 
   const fs::path data = work / "data", gen = work / "generator.pt",
-                 clip = work / "clip" / "clip.pt";
-  const fs::path vocab = work / "clip" / "bpe_vocab.txt.gz", e4e = work / "e4e.pt";
+                 clip = work / "clip-pairs" / "clip.pt";
+  const fs::path vocab = work / "clip-pairs" / "bpe_vocab.txt.gz", e4e = work / "e4e.pt";
   const fs::path codes = work / "codes", mapper = work / "mapper", fs3 = work / "fs3.npy";
   const fs::path real_images = work / "real-images", real_codes = work / "codes-real";
+  const fs::path pair_images = work / "counterparts", pair_codes = work / "codes-pairs";
   const std::vector<Stage> stages = {
       {"dataset",
        command({"demo", "dataset"},
@@ -148,6 +159,19 @@ int run_demo_build(const ParsedArgs& args) {
                 {"out", (work / "clip").string()},
                 {"steps", str(plan.clip_steps)},
                 {"batch", str(plan.clip_batch)},
+                {"seed", seed}},
+               quiet),
+       run_demo_train_clip},
+      {"clip-pairs",
+       command({"demo", "train-clip"},
+               {{"data", data.string()},
+                {"out", (work / "clip-pairs").string()},
+                {"init", (work / "clip").string()},
+                {"steps", str(plan.clip_pair_steps)},
+                {"batch", str(plan.clip_batch)},
+                {"lr", "2e-4"},
+                {"pair-fraction", "0.5"},
+                {"delta-weight", "1"},
                 {"seed", seed}},
                quiet),
        run_demo_train_clip},
@@ -180,9 +204,29 @@ int run_demo_build(const ParsedArgs& args) {
                 {"device", "cpu"}},
                quiet_and("aligned")),
        run_generate_codes},
+      {"counterparts",
+       command({"demo", "counterparts"},
+               {{"out", pair_images.string()},
+                {"count", str(plan.counterpart_pairs)},
+                {"size", "64"},
+                {"seed", seed}},
+               quiet),
+       run_demo},
+      {"pair-codes",
+       command({"generate-codes"},
+               {{"output", pair_codes.string()},
+                {"images", pair_images.string()},
+                {"generator", gen.string()},
+                {"clip", clip.string()},
+                {"e4e", e4e.string()},
+                {"device", "cpu"}},
+               quiet_and("aligned")),
+       run_generate_codes},
       {"mapper",
        command({"train-mapper", codes.string(), real_codes.string()},
                {{"output", mapper.string()},
+                {"paired", pair_codes.string()},
+                {"paired-fraction", "0.2"},
                 {"iterations", str(plan.mapper_steps)},
                 {"seed", seed},
                 {"device", "cpu"}},

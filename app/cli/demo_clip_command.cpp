@@ -54,6 +54,15 @@ int run_demo_train_clip(const ParsedArgs& args) {
   o.steps = integer_option(args, "steps", o.steps, 1);
   o.batch = integer_option(args, "batch", o.batch, 2);
   o.seed = seed_option(args);
+  o.learning_rate = args.number("lr", o.learning_rate);
+  o.pair_fraction = args.number("pair-fraction", o.pair_fraction);
+  o.delta_weight = args.number("delta-weight", o.delta_weight);
+  if (!(o.learning_rate > 0) || !(o.pair_fraction >= 0 && o.pair_fraction <= 1) || !(o.delta_weight >= 0))
+    throw UsageError("demo train-clip: --lr must be positive, --pair-fraction within [0, 1] and --delta-weight >= 0");
+  // Fine-tuning: the weights and the vocabulary of an earlier run (or a bundle folder).
+  const auto init_arg = args.value("init");
+  const fs::path init_dir = init_arg ? fs::path(*init_arg) : fs::path();
+  if (!init_dir.empty()) o.init = init_dir / "clip.pt";
   o.checkpoint = out / "clip_train_state.pt";
   const bool quiet = args.flag("quiet");
   const fs::path clip_file = out / "clip.pt", vocab_file = out / "bpe_vocab.txt.gz",
@@ -73,17 +82,29 @@ int run_demo_train_clip(const ParsedArgs& args) {
               std::to_string(held_out.count()) + " held-out portraits (" + fixed(seconds(), 1) +
               " s)");
 
-    // The vocabulary: every caption and template word becomes one token.
-    const std::vector<demo::FaceAttributes> corpus_portraits(
-        train.attributes.begin(),
-        train.attributes.begin() + std::min<int64_t>(kCorpusPortraits, train.count()));
-    const auto merges = demo_train::learn_bpe_merges(
-        demo_train::count_words(demo_train::caption_corpus(corpus_portraits, 2)), kMaxMerges);
-    demo_train::write_bpe_merges(vocab_file, merges);
+    // The vocabulary: every caption and template word becomes one token (or the fine-tuned
+    // model's own).
+    size_t merges = 0;
+    if (!init_dir.empty()) {
+      for (const fs::path f : {init_dir / "clip.pt", init_dir / "bpe_vocab.txt.gz"})
+        if (!fs::is_regular_file(f)) throw io::ModelFileError(f, "missing: --init needs clip.pt and bpe_vocab.txt.gz");
+      if (!fs::exists(vocab_file) || !fs::equivalent(init_dir / "bpe_vocab.txt.gz", vocab_file))
+        fs::copy_file(init_dir / "bpe_vocab.txt.gz", vocab_file, fs::copy_options::overwrite_existing);
+    } else {
+      const std::vector<demo::FaceAttributes> corpus_portraits(
+          train.attributes.begin(),
+          train.attributes.begin() + std::min<int64_t>(kCorpusPortraits, train.count()));
+      const auto learned = demo_train::learn_bpe_merges(
+          demo_train::count_words(demo_train::caption_corpus(corpus_portraits, 2)), kMaxMerges);
+      demo_train::write_bpe_merges(vocab_file, learned);
+      merges = learned.size();
+    }
     auto tokenizer = std::make_shared<const text::ClipTokenizer>(
         text::ClipTokenizer::from_file(vocab_file));
-    line.done("demo train-clip  " + std::to_string(merges.size()) + " BPE merges, vocabulary of " +
-              std::to_string(tokenizer->vocab_size()) + " tokens");
+    const std::string vocabulary_origin = init_dir.empty() ? std::to_string(merges) + " BPE merges"
+                                                           : "the vocabulary of " + init_dir.string();
+    line.done("demo train-clip  " + vocabulary_origin + ", " + std::to_string(tokenizer->vocab_size()) +
+              " tokens");
 
     const nets::ClipConfig config = demo_train::demo_clip_config(tokenizer->vocab_size());
     demo_train::ClipTrainer trainer(config, tokenizer, std::move(train), o);
@@ -119,7 +140,10 @@ int run_demo_train_clip(const ParsedArgs& args) {
         {"batch", o.batch},
         {"seed", o.seed},
         {"learning_rate", o.learning_rate},
-        {"bpe_merges", merges.size()},
+        {"bpe_merges", init_dir.empty() ? nlohmann::json(merges) : nlohmann::json(nullptr)},
+        {"pair_fraction", o.pair_fraction},
+        {"delta_weight", o.delta_weight},
+        {"init", o.init.string()},
         {"vocab_size", config.vocab_size},
         {"embed_dim", config.embed_dim},
         {"vision", {{"width", config.vision_width}, {"layers", config.vision_layers},

@@ -16,6 +16,7 @@
 #include "app/cli/progress_line.h"
 #include "core/demo/demo_dataset.h"
 #include "core/demo/sample_grid.h"
+#include "core/demo_train/attribute_counterparts.h"
 
 namespace deltaedit::cli {
 namespace {
@@ -116,12 +117,39 @@ int run_demo_grid(const ParsedArgs& args) {
   return kOk;
 }
 
+// Counterpart pairs of training portraits for `train-mapper --paired`.
+int run_demo_counterparts(const ParsedArgs& args) {
+  expect_words(args, "demo counterparts");
+  const fs::path out = output_option(args, "demo counterparts");
+  const int64_t count = integer_option(args, "count", 4000, 1);
+  const int size = size_option(args, 64);
+  const uint64_t seed = seed_option(args);
+  ProgressLine line(args.flag("quiet"));
+  const auto t0 = Clock::now();
+  try {
+    demo_train::write_counterpart_pairs(out, seed, count, size, [&](int64_t done, int64_t total) {
+      line.update("demo counterparts", std::to_string(done) + "/" + std::to_string(total) + " pairs",
+                  static_cast<double>(done) / static_cast<double>(total));
+    });
+  } catch (const std::runtime_error& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kOutputProblem;
+  }
+  char text[160];
+  std::snprintf(text, sizeof(text), "%s: %lld pairs (%.1f s)", out.string().c_str(),
+                static_cast<long long>(count),
+                std::chrono::duration<double>(Clock::now() - t0).count());
+  line.done(text);
+  return kOk;
+}
+
 }  // namespace
 
 int run_demo(const ParsedArgs& args) {
   const std::string sub = args.words.size() >= 2 ? args.words[1] : "";
   if (sub == "dataset") return run_demo_dataset(args);
   if (sub == "grid") return run_demo_grid(args);
+  if (sub == "counterparts") return run_demo_counterparts(args);
   if (sub == "train-generator") return run_demo_train_generator(args);
   if (sub == "build") return run_demo_build(args);
   if (sub == "train-e4e") return run_demo_train_e4e(args);
@@ -130,7 +158,7 @@ int run_demo(const ParsedArgs& args) {
   if (sub == "evaluate") return run_demo_evaluate(args);
   if (sub == "calibrate") return run_demo_calibrate(args);
   throw UsageError("demo: unknown command '" + sub +
-                   "' (dataset, grid, build, train-generator, train-clip, train-e4e, "
+                   "' (dataset, grid, counterparts, build, train-generator, train-clip, train-e4e, "
                    "train-predictor, calibrate, evaluate; see deltaedit --help)");
 }
 

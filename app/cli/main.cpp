@@ -28,10 +28,11 @@ Usage:
   deltaedit relevance -o fs3.npy [--codes CODES]
   deltaedit demo dataset --out DIR [--count N] [--held-out M] [--size 64|128] [--seed S]
   deltaedit demo grid --out FILE.png [--count 32] [--size 128] [--seed S]
+  deltaedit demo counterparts --out DIR [--count N] [--size 64] [--seed S]
   deltaedit demo build [--out models/demo] [--work demo-work] [--seed S] [--quick]
   deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
-  deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S]
+  deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
   deltaedit demo calibrate --models DIR --data DIR --predictor FILE [--count N] [--out FILE.md]
@@ -67,6 +68,9 @@ Training options (docs/training.md; every command resumes when rerun with the sa
     --val-fraction F    codes held out for validation (default 0.05); --val-pairs P (1024)
     --val-every K       validate and log every K steps (1000); --save-every K (5000)
     --init FILE         start from these mapper weights (net_face.pth layout)
+    --paired CODES      also train on counterpart pairs: codes whose rows 2k, 2k+1 are one
+                        portrait before and after one attribute changed (demo counterparts);
+                        --paired-fraction F of each batch (0.5) comes from them
   relevance           StyleCLIP's relevance matrix fs3 [S, E] for the generator and CLIP
     --num-images N      images each channel is tried on (default 100)
     --k K               channel set to mean -/+ K std (default 5)
@@ -83,9 +87,14 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
     --count N           training images (default 10000);  --held-out M  held-out images (0)
     --size P            pixels (default 128);  --seed S  which portraits (default 0)
   demo grid           the first --count (32) training portraits of --seed, 8 per row
+  demo counterparts   --count (4000) training portraits of --seed (NNNNNNa.png) each with a
+                      re-rendering that changes one attribute (NNNNNNb.png), for
+                      train-mapper --paired; --size (64)
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
-                      generator, clip, e4e, codes, real-codes (training portraits inverted),
-                      mapper, relevance, predictor, calibrate, evaluate; resumable, a
+                      generator, clip, clip-pairs (fine-tuned on counterpart pairs), e4e,
+                      codes, real-codes (training portraits inverted), counterparts,
+                      pair-codes (inverted too), mapper, relevance, predictor, calibrate,
+                      evaluate; resumable, a
                       finished stage is skipped (calibrate and evaluate always rerun);
                       --work DIR keeps the stages (demo-work);
                       --quick makes a tiny bundle in about a minute to check the chain
@@ -94,6 +103,12 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       --batch (12) --lr (0.01)
   demo train-clip     the demo CLIP and its BPE vocabulary, trained on --data into --out
                       (clip.pt, bpe_vocab.txt.gz, clip_train.json); --steps (800) --batch (64)
+                      --lr (0.001); --pair-fraction F (0): that share of each batch is
+                      portraits paired with a re-rendering that changes one attribute,
+                      captioned to differ only there; --delta-weight W (0) adds W x (1 -
+                      cos) of their image and text embedding differences to the loss;
+                      --init DIR fine-tunes the clip.pt
+                      and vocabulary in DIR (a train-clip output or a bundle)
   demo train-predictor  the attribute predictor (a small CNN, independent of CLIP) on --data;
                       --out FILE (+ FILE.partial to resume); --steps (2500) --batch (64) --lr
   demo evaluate       held-out portraits of --data edited with the --models bundle at
@@ -156,7 +171,7 @@ int main(int argc, char** argv) {
          "e4e", "iterations", "lr", "l2-weight", "cos-weight", "val-fraction", "val-pairs",
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
-         "out", "size", "held-out", "data", "steps", "work", "predictor"},
+         "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick"});
     return dispatch(args);

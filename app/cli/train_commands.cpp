@@ -215,6 +215,7 @@ int run_train_mapper(const ParsedArgs& args) {
   o.val_every = positive(args, "val-every", o.val_every, 0);
   o.save_every = positive(args, "save-every", o.save_every, 0);
   if (auto init = args.value("init")) o.init_weights = *init;
+  o.paired_fraction = args.number("paired-fraction", o.paired_fraction);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be > 0");
   if (o.weights.l2 < 0 || o.weights.cosine < 0) throw UsageError("loss weights must be >= 0");
   if (!(o.val_fraction >= 0 && o.val_fraction <= 0.5))
@@ -223,6 +224,7 @@ int run_train_mapper(const ParsedArgs& args) {
   use_all_cores();
   const auto device = device_from(args);
   auto data = train::load_training_data(code_dirs);
+  if (auto paired = args.value("paired")) train::add_paired_data(data, *paired);
   std::unique_ptr<train::MapperTrainer> trainer;
   try {
     trainer = std::make_unique<train::MapperTrainer>(std::move(data), o, out, device.device);

@@ -13,6 +13,7 @@
 #include "core/demo/demo_random.h"
 #include "core/demo/portrait_renderer.h"
 #include "core/demo/captions.h"
+#include "core/demo_train/attribute_counterparts.h"
 #include "core/demo_train/clip_captions.h"
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
@@ -168,6 +169,14 @@ torch::Tensor clip_contrastive_loss(const torch::Tensor& image_features,
                 torch::nn::functional::cross_entropy(logits.t(), target));
 }
 
+torch::Tensor delta_alignment_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
+                                   const torch::Tensor& text_a, const torch::Tensor& text_b) {
+  const auto unit = [](const torch::Tensor& x) { return x / x.norm(2, -1, true); };
+  const auto di = unit(unit(image_b) - unit(image_a));  // [P, E]
+  const auto dt = unit(unit(text_b) - unit(text_a));    // [P, E]
+  return 1.0 - (di * dt).sum(-1).mean();
+}
+
 io::StateDict clip_state_dict(nets::ClipModelImpl& model) {
   io::StateDict sd;
   for (const auto& p : model.named_parameters())
@@ -213,6 +222,20 @@ struct ClipTrainer::Impl {
     io::save_state_dict(options.checkpoint, st);
   }
 
+  void load_init_weights() {
+    io::StateDict st = io::load_state_dict(options.init);
+    st.set_source(options.init);
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->named_parameters()) {
+      if (!st.contains(p.key()))
+        throw io::ModelFileError(options.init, "has no '" + p.key() + "': not a demo CLIP");
+      const auto& saved = st.at(p.key());
+      if (saved.sizes() != p.value().sizes())
+        throw io::ModelFileError(options.init, "'" + p.key() + "' has another shape than this run's model");
+      p.value().copy_(saved);
+    }
+  }
+
   void load_checkpoint() {
     io::StateDict st = io::load_state_dict(options.checkpoint);
     st.set_source(options.checkpoint);
@@ -256,6 +279,8 @@ ClipTrainer::ClipTrainer(const nets::ClipConfig& config,
   if (!m.options.checkpoint.empty() && fs::exists(m.options.checkpoint)) {
     m.load_checkpoint();
     m.resumed = true;
+  } else if (!m.options.init.empty()) {
+    m.load_init_weights();
   }
 }
 
@@ -270,21 +295,53 @@ double ClipTrainer::step() {
   auto& m = *impl_;
   const int64_t b = m.options.batch;
   std::mt19937_64 rng(demo::mix_seed(m.options.seed, kStreamCaptions, static_cast<uint64_t>(m.step)));
-  std::vector<int64_t> index(static_cast<size_t>(b));
+  const int64_t pairs = static_cast<int64_t>(std::floor(static_cast<double>(b) * m.options.pair_fraction / 2));
+  const int64_t singles = b - 2 * pairs;
+  std::vector<int64_t> index(static_cast<size_t>(singles + pairs));
   std::vector<std::string> captions;
-  for (int64_t j = 0; j < b; ++j) {
+  for (int64_t j = 0; j < singles; ++j) {
     index[static_cast<size_t>(j)] = m.sample_index(m.step * b + j);
     captions.push_back(training_caption(m.train.attributes[static_cast<size_t>(index[j])], rng));
   }
-  const auto images = clip_image_input(m.train.images.index_select(0, torch::tensor(index)));
+  // Counterpart pairs: the drawn portrait (with the singles) and its re-rendering (after them).
+  const int side = static_cast<int>(m.train.images.size(1));
+  std::vector<demo::FaceAttributes> others;
+  std::vector<std::string> other_captions;
+  for (int64_t j = singles; j < singles + pairs; ++j) {
+    index[static_cast<size_t>(j)] = m.sample_index(m.step * b + j);
+    const auto& a = m.train.attributes[static_cast<size_t>(index[j])];
+    const auto family = static_cast<AttributeFamily>(demo::pick(rng, kAttributeFamilies));
+    others.push_back(counterpart(a, family, rng));
+    auto [first, second] = counterpart_captions(a, others.back(), family, rng);
+    captions.push_back(std::move(first));
+    other_captions.push_back(std::move(second));
+  }
+  captions.insert(captions.end(), other_captions.begin(), other_captions.end());
+  auto rgb = m.train.images.index_select(0, torch::tensor(index));  // [singles + pairs, H, W, 3]
+  if (pairs > 0) {
+    auto rendered = torch::empty({pairs, side, side, 3}, torch::kUInt8);
+    at::parallel_for(0, pairs, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t j = begin; j < end; ++j)
+        rendered[j].copy_(rgb_tensor(demo::render_face(others[static_cast<size_t>(j)], side)));
+    });
+    rgb = torch::cat({rgb, rendered}, 0);  // [B, H, W, 3]
+  }
+  const auto images = clip_image_input(rgb);
   const auto ids = caption_ids(*m.tokenizer, captions, m.model->context_length());
 
   for (auto& group : m.adam->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate_at(m.options, m.step));
   m.adam->zero_grad();
-  auto loss = clip_contrastive_loss(m.model->encode_image(images),                 // [B, E]
-                                    m.model->encode_text(ids, /*cut_after_eot=*/false),  // [B, E]
-                                    m.model->logit_scale);
+  const auto image_features = m.model->encode_image(images);                 // [B, E]
+  const auto text_features = m.model->encode_text(ids, /*cut_after_eot=*/false);  // [B, E]
+  auto loss = clip_contrastive_loss(image_features, text_features, m.model->logit_scale);
+  if (pairs > 0 && m.options.delta_weight > 0) {
+    const auto first = torch::arange(singles, singles + pairs), second = first + pairs;
+    loss = loss + m.options.delta_weight * delta_alignment_loss(image_features.index_select(0, first),
+                                                                image_features.index_select(0, second),
+                                                                text_features.index_select(0, first),
+                                                                text_features.index_select(0, second));
+  }
   loss.backward();
   m.adam->step();
   {
@@ -357,6 +414,8 @@ ClipEvaluation evaluate_clip(nets::ClipModel model,
        }},
       {"face with dark skin",
        [](const FaceAttributes& a) { return demo::skin_level(a.skin_tone) == demo::SkinLevel::kDark; }},
+      {"face with big eyes",
+       [](const FaceAttributes& a) { return demo::eye_level(a.eye_size) == demo::EyeLevel::kBig; }},
   };
   for (const auto& [prompt, has] : prompts) {
     std::vector<int64_t> with, without;

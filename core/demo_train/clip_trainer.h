@@ -51,6 +51,12 @@ torch::Tensor clip_contrastive_loss(const torch::Tensor& image_features,
                                     const torch::Tensor& text_features,
                                     const torch::Tensor& logit_scale);
 
+// DeltaEdit's premise made a training signal: for pairs (a, b), the difference of the
+// normalized image embeddings points the way the difference of their captions' normalized
+// text embeddings does. Rows are pairs: [P, E] each. Returns 1 - mean cosine of the two deltas.
+torch::Tensor delta_alignment_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
+                                   const torch::Tensor& text_a, const torch::Tensor& text_b);
+
 // Every parameter under its checkpoint name (contiguous CPU float32 copies).
 io::StateDict clip_state_dict(nets::ClipModelImpl& model);
 
@@ -61,6 +67,17 @@ struct ClipTrainOptions {
   uint64_t seed = 0;
   double learning_rate = 1e-3;  // Adam (CLIP's betas 0.9 / 0.98, eps 1e-6), peak of the schedule
   int64_t warmup_steps = 40;    // linear warm-up, then cosine decay to 0
+  // Fraction of each batch made of counterpart pairs (attribute_counterparts.h): a drawn
+  // portrait and its re-rendering with one named attribute changed, captioned to differ only
+  // there, as hard negatives of each other. 0: every example drawn on its own.
+  double pair_fraction = 0.0;
+  // Weight of delta_alignment_loss over those pairs, added to the contrastive loss. The large
+  // CLIP's delta space is aligned by scale alone; a small one trained on captions of 30000
+  // portraits aligns its single-attribute deltas far less without it. 0: contrastive only.
+  double delta_weight = 0.0;
+  // Start from these weights (a clip.pt this trainer wrote, same config) instead of CLIP's
+  // random init: fine-tuning. A checkpoint to resume takes precedence.
+  std::filesystem::path init;
   // Periodic checkpoint (model + Adam + step) for an exact resume; empty: none.
   std::filesystem::path checkpoint;
   int64_t checkpoint_every = 200;

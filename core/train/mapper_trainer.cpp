@@ -39,21 +39,27 @@ LossValues values_of(const DeltaLoss& l) {
 
 // The settings that fix a run's trajectory; iterations and the schedules may change on resume.
 json run_settings(const TrainOptions& o, const TrainingData& d, const nets::DeltaMapperConfig& c) {
-  return {{"batch_size", o.batch_size},
-          {"learning_rate", o.learning_rate},
-          {"seed", o.seed},
-          {"l2_weight", o.weights.l2},
-          {"cos_weight", o.weights.cosine},
-          {"val_fraction", o.val_fraction},
-          {"val_pairs", o.val_pairs},
-          {"init_weights", o.init_weights.empty() ? "" : fs::absolute(o.init_weights).string()},
-          {"data_fingerprint", d.fingerprint},
-          {"data_rows", d.s.size(0)},
-          {"mapper",
-           {{"style_width", c.style_width},
-            {"fine_dim", c.fine_dim},
-            {"condition_dim", c.condition_dim},
-            {"depth", c.depth}}}};
+  json settings = {{"batch_size", o.batch_size},
+                   {"learning_rate", o.learning_rate},
+                   {"seed", o.seed},
+                   {"l2_weight", o.weights.l2},
+                   {"cos_weight", o.weights.cosine},
+                   {"val_fraction", o.val_fraction},
+                   {"val_pairs", o.val_pairs},
+                   {"init_weights", o.init_weights.empty() ? "" : fs::absolute(o.init_weights).string()},
+                   {"data_fingerprint", d.fingerprint},
+                   {"data_rows", d.s.size(0)},
+                   {"mapper",
+                    {{"style_width", c.style_width},
+                     {"fine_dim", c.fine_dim},
+                     {"condition_dim", c.condition_dim},
+                     {"depth", c.depth}}}};
+  // Only runs with pairs record them, so runs made before pairs existed still resume.
+  if (d.pair_s.defined()) {
+    settings["paired_rows"] = d.pair_s.size(0);
+    settings["paired_fraction"] = o.paired_fraction;
+  }
+  return settings;
 }
 
 std::string csv_number(double v) {
@@ -92,6 +98,19 @@ TrainingData load_training_data(const std::vector<fs::path>& code_dirs) {
   data.c_unit = unit_rows(clip);
   data.fingerprint = io::sha256_hex(identity.data(), identity.size());
   return data;
+}
+
+void add_paired_data(TrainingData& data, const fs::path& dir) {
+  TrainingData paired = load_training_data({dir});
+  if (paired.s_widths != data.s_widths || paired.c_unit.size(1) != data.c_unit.size(1))
+    throw DataFileError(dir, "holds codes of another generator or CLIP model than the training codes");
+  if (paired.s.size(0) < 2 || paired.s.size(0) % 2 != 0)
+    throw DataFileError(dir, "holds " + std::to_string(paired.s.size(0)) +
+                                 " codes: counterpart pairs need an even number, at least 2");
+  data.pair_s = paired.s;
+  data.pair_c_unit = paired.c_unit;
+  const std::string identity = data.fingerprint + " paired " + paired.fingerprint;
+  data.fingerprint = io::sha256_hex(identity.data(), identity.size());
 }
 
 nets::DeltaMapperConfig mapper_config_for(const std::vector<int64_t>& s_widths, int64_t embed_dim,
@@ -148,6 +167,7 @@ struct MapperTrainer::Impl {
   nets::DeltaMapper mapper{nullptr};
   std::unique_ptr<torch::optim::Adam> adam;
   torch::Tensor s_train, c_train, s_val, c_val;  // on the device
+  torch::Tensor s_pair, c_pair;                  // counterpart pairs (rows 2k, 2k + 1), or undefined
   PairIndices val_pairs;
   int64_t step = 0;
   bool resumed = false;
@@ -157,6 +177,21 @@ struct MapperTrainer::Impl {
   int64_t window_steps = 0;
   double step_seconds = 0;  // time spent in training steps this session
   int64_t session_steps = 0;
+
+  // DeltaEdit's random pairs, with paired_fraction of the rows taken from the counterpart pairs
+  // (either order) when there are any.
+  PairBatch training_batch(int64_t n_train, torch::Generator& gen) const {
+    const int64_t b = options.batch_size;
+    const int64_t from_pairs = s_pair.defined() ? std::llround(static_cast<double>(b) * options.paired_fraction) : 0;
+    PairBatch batch = make_pair_batch(s_train, c_train, sample_pairs(n_train, b - from_pairs, gen));
+    if (from_pairs == 0) return batch;
+    const auto k = torch::randint(s_pair.size(0) / 2, {from_pairs}, gen, torch::kInt64);
+    const auto flip = torch::randint(2, {from_pairs}, gen, torch::kInt64);
+    const PairIndices p{2 * k + flip, 2 * k + 1 - flip};
+    const PairBatch q = make_pair_batch(s_pair, c_pair, p);
+    return {torch::cat({batch.s_i, q.s_i}), torch::cat({batch.condition, q.condition}),
+            torch::cat({batch.target, q.target})};
+  }
 
   fs::path options_file() const { return dir / "train_options.json"; }
   fs::path state_file() const { return dir / "train_state.pt"; }
@@ -171,6 +206,10 @@ struct MapperTrainer::Impl {
       throw std::invalid_argument("too few codes: " + std::to_string(n) + " codes leave " +
                                   std::to_string(n - n_val) + " for training after " +
                                   std::to_string(n_val) + " validation codes (need 2)");
+    if (data.pair_s.defined()) {
+      s_pair = data.pair_s.to(device);
+      c_pair = data.pair_c_unit.to(device);
+    }
     s_train = data.s.narrow(0, 0, n - n_val).to(device);
     c_train = data.c_unit.narrow(0, 0, n - n_val).to(device);
     if (n_val > 0) {
@@ -281,10 +320,11 @@ MapperTrainer::MapperTrainer(TrainingData data, const TrainOptions& options, fs:
   auto& m = *impl_;
   if (options.batch_size < 1 || options.iterations < 0 || options.learning_rate <= 0 ||
       options.val_fraction < 0 || options.val_fraction > 0.5 || options.val_pairs < 1 ||
-      options.val_every < 0 || options.save_every < 0)
+      options.val_every < 0 || options.save_every < 0 ||
+      !(options.paired_fraction >= 0 && options.paired_fraction <= 1))
     throw std::invalid_argument(
         "bad training options (batch >= 1, iterations >= 0, learning rate > 0, validation "
-        "fraction in [0, 0.5], validation pairs >= 1, schedules >= 0)");
+        "fraction in [0, 0.5], validation pairs >= 1, schedules >= 0, paired fraction in [0, 1])");
   if (!data.s.defined() || data.s.dim() != 2 || !data.c_unit.defined() ||
       data.c_unit.size(0) != data.s.size(0))
     throw std::invalid_argument("training data: S and CLIP rows do not match");
@@ -367,8 +407,7 @@ void MapperTrainer::train(const TrainProgress& progress) {
   while (m.step < m.options.iterations) {
     const auto t0 = std::chrono::steady_clock::now();
     auto gen = stream_generator(m.options.seed, Stream::kPairs, static_cast<uint64_t>(m.step));
-    const auto batch =
-        make_pair_batch(m.s_train, m.c_train, sample_pairs(n_train, m.options.batch_size, gen));
+    const auto batch = m.training_batch(n_train, gen);
     const auto loss =
         delta_loss(m.mapper->forward(batch.s_i, batch.condition), batch.target, m.options.weights);
     m.adam->zero_grad();

@@ -41,6 +41,8 @@ struct TrainOptions {
   int64_t save_every = 5000;           // steps between checkpoints (also saved at the end)
   int64_t depth = 4;                   // EqualLinear layers per mapper module (DeltaEdit: 4)
   std::filesystem::path init_weights;  // start from these weights instead of random ones
+  // Share of each batch drawn from TrainingData's counterpart pairs (when it has them).
+  double paired_fraction = 0.5;
 };
 
 struct TrainingData {
@@ -48,11 +50,18 @@ struct TrainingData {
   torch::Tensor c_unit;           // [N, E] float32, unit rows
   std::vector<int64_t> s_widths;  // the generator's S widths
   std::string fingerprint;        // identifies the data (a resume must use the same)
+  // Optional counterpart pairs: rows 2k and 2k + 1 are the same portrait with one attribute
+  // changed (add_paired_data). Trained on as pairs in either order, never validated on.
+  torch::Tensor pair_s, pair_c_unit;  // [2P, S], [2P, E]
 };
 
 // Reads complete code sets (same S widths and CLIP width) and concatenates them in order.
 // Throws DataFileError naming a bad folder or file.
 TrainingData load_training_data(const std::vector<std::filesystem::path>& code_dirs);
+
+// Adds the codes of `dir` as counterpart pairs (an even number of rows, same widths as `data`).
+// Throws DataFileError naming the folder.
+void add_paired_data(TrainingData& data, const std::filesystem::path& dir);
 
 // DeltaMapper's architecture for a generator's S widths and a CLIP embedding width: the first
 // 3 (coarse) and next 4 (medium) conv layers must share one width. Throws std::invalid_argument.

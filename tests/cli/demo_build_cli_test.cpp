@@ -39,7 +39,12 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(evaluation["split"], "heldout");
   const auto record = nlohmann::json::parse(std::ifstream(bundle / "build.json"));
   EXPECT_EQ(record["plan"]["generator_steps"], 20);
-  for (const char* stage : {"dataset", "generator", "clip", "e4e", "codes", "real-codes", "mapper", "relevance",
+  EXPECT_EQ(record["plan"]["clip_pair_steps"], 4);
+  const auto tuned = nlohmann::json::parse(std::ifstream(work / "clip-pairs" / "clip_train.json"));
+  EXPECT_EQ(tuned["pair_fraction"], 0.5);
+  EXPECT_EQ(tuned["delta_weight"], 1.0);
+  EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
+  for (const char* stage : {"dataset", "generator", "clip", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 

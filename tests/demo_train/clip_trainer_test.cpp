@@ -9,6 +9,7 @@
 #include "core/demo_train/clip_captions.h"
 #include "core/demo_train/clip_trainer.h"
 #include "core/io/checkpoint_writer.h"
+#include "core/io/model_file_error.h"
 #include "tests/support/fixtures.h"
 
 namespace deltaedit::demo_train {
@@ -93,7 +94,7 @@ TEST(ClipTrainer, LossFallsRetrievalBeatsChanceAndTheFileLoadsBack) {
   const auto ev = evaluate_clip(model, s.tokenizer, s.held_out, 32);
   EXPECT_EQ(ev.retrieval_group, 32);
   EXPECT_GT(ev.retrieval_top1, 1.0 / 32);
-  ASSERT_EQ(ev.delta_alignment.size(), 6u);
+  ASSERT_EQ(ev.delta_alignment.size(), 7u);
   for (const auto& [prompt, cosine] : ev.delta_alignment) EXPECT_TRUE(std::isfinite(cosine)) << prompt;
 
   const fs::path file = testing::temp_dir("clip_trainer_save") / "clip.pt";
@@ -134,6 +135,61 @@ TEST(ClipTrainer, ResumeFromCheckpointContinuesExactly) {
   const auto a = clip_state_dict(*straight.model()), b = clip_state_dict(*resumed.model());
   for (const auto& [name, t] : a.entries())
     EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-5, 1e-6)) << name;
+}
+
+TEST(ClipTrainer, DeltaAlignmentLossMeasuresTheAngleOfTheTwoDifferences) {
+  torch::manual_seed(2);
+  const auto a = torch::randn({5, 8}), b = torch::randn({5, 8});
+  // Text embeddings that are the image embeddings rescaled per row: the deltas of the
+  // normalized embeddings coincide, so the loss is 0.
+  EXPECT_NEAR(delta_alignment_loss(a, b, 3.0 * a, 0.5 * b).item<double>(), 0.0, 1e-6);
+  // Swapped text pairs point the other way: 1 - (-1).
+  EXPECT_NEAR(delta_alignment_loss(a, b, b, a).item<double>(), 2.0, 1e-6);
+  // Orthogonal deltas: 1.
+  const auto e0 = torch::eye(4)[0].view({1, 4}), e1 = torch::eye(4)[1].view({1, 4}),
+             e2 = torch::eye(4)[2].view({1, 4}), e3 = torch::eye(4)[3].view({1, 4});
+  EXPECT_NEAR(delta_alignment_loss(e0, e1, e2, e3).item<double>(), 1.0 - 0.0, 1e-6);
+  // It trains: gradients reach both towers' features.
+  auto ia = a.clone().requires_grad_(true), ta = torch::randn({5, 8}).requires_grad_(true);
+  delta_alignment_loss(ia, b, ta, b).backward();
+  EXPECT_GT(ia.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_GT(ta.grad().abs().sum().item<double>(), 0.0);
+}
+
+// Fine-tuning starts from the file's weights exactly; batches with counterpart pairs train.
+TEST(ClipTrainer, FineTunesFromAFileWithCounterpartPairs) {
+  const auto& s = setup();
+  const auto config = tiny_config(s.tokenizer->vocab_size());
+  ClipTrainOptions o;
+  o.seed = 5;
+  auto start = init_clip_model(config, 11);
+  const fs::path file = testing::temp_dir("clip_trainer_init") / "clip.pt";
+  io::save_state_dict(file, clip_state_dict(*start));
+  o.init = file;
+  o.pair_fraction = 0.5;
+  o.delta_weight = 1.0;
+  o.batch = 16;
+  o.steps = 6;
+  o.warmup_steps = 2;
+  ClipTrainer tuned(config, s.tokenizer, s.train, o);
+  const auto want = clip_state_dict(*start), got = clip_state_dict(*tuned.model());
+  for (const auto& [name, t] : want.entries()) EXPECT_TRUE(torch::equal(t, got.at(name))) << name;
+  std::vector<double> losses;
+  tuned.train([&](const ClipTrainProgress& p) { losses.push_back(p.loss); });
+  ASSERT_EQ(losses.size(), 6u);
+  for (double l : losses) EXPECT_TRUE(std::isfinite(l));
+  EXPECT_FALSE(torch::equal(clip_state_dict(*tuned.model()).at("text_projection"), want.at("text_projection")));
+
+  // Weights of another shape are refused, naming the file.
+  auto other = tiny_config(s.tokenizer->vocab_size());
+  other.embed_dim = 32;
+  o.init = file;
+  try {
+    ClipTrainer wrong(other, s.tokenizer, s.train, o);
+    ADD_FAILURE() << "a model of another shape was accepted";
+  } catch (const io::ModelFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("clip.pt"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -23,6 +23,18 @@ using namespace deltaedit;
 namespace dtest = deltaedit::testing;
 namespace fs = std::filesystem;
 
+// `count` sampled codes of the fixture generator in a code folder.
+void write_fixture_codes(const fs::path& dir, int64_t count) {
+  auto& gen = dtest::fixture_generator();
+  train::CodeSetInfo info;
+  train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
+  info.shard_size = 80;
+  info.count = count;
+  info.seed = 2;
+  const auto set = train::CodeSet::create_or_resume(dir, info);
+  train::generate_sampled_codes(set, gen, dtest::fixture_clip(), 16);
+}
+
 // 160 sampled codes of the fixture generator, made once.
 const train::TrainingData& fixture_codes() {
   static const train::TrainingData data = [] {
@@ -191,6 +203,49 @@ TEST(MapperTrainer, ResumedRunContinuesBitForBit) {
   EXPECT_EQ(resumed_log[4].substr(0, 3), "40,");
   EXPECT_EQ(val_columns(resumed_log[4]), val_columns(straight_log[3]));
   EXPECT_EQ(resumed_log[5], straight_log[4]);  // step 60
+}
+
+// Counterpart pairs: loaded as pairs (even count, same widths), recorded in the run's settings,
+// and used: with paired_fraction 0 the run is the plain one bit for bit, with 1 it differs.
+TEST(MapperTrainer, TrainsOnCounterpartPairsWhenGivenThem) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  const auto dir = dtest::temp_dir("train_paired");
+  write_fixture_codes(dir / "pairs", 40);
+  write_fixture_codes(dir / "odd", 41);
+  train::TrainingData paired = fixture_codes();
+  train::add_paired_data(paired, dir / "pairs");
+  ASSERT_TRUE(paired.pair_s.defined());
+  EXPECT_EQ(paired.pair_s.size(0), 40);
+  EXPECT_NE(paired.fingerprint, fixture_codes().fingerprint);
+  train::TrainingData odd = fixture_codes();
+  try {
+    train::add_paired_data(odd, dir / "odd");
+    ADD_FAILURE() << "an odd number of codes was taken as pairs";
+  } catch (const train::DataFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("odd"), std::string::npos) << e.what();
+  }
+
+  auto o = small_options();
+  o.iterations = 20;
+  o.val_every = 20;
+  train::MapperTrainer(fixture_codes(), o, dir / "plain").train();
+  o.paired_fraction = 0.0;
+  train::MapperTrainer(paired, o, dir / "none").train();
+  o.paired_fraction = 1.0;
+  train::MapperTrainer(paired, o, dir / "all").train();
+  const auto plain = io::load_state_dict(dir / "plain" / "net_face.pth");
+  const auto none = io::load_state_dict(dir / "none" / "net_face.pth");
+  const auto all = io::load_state_dict(dir / "all" / "net_face.pth");
+  bool differs = false;
+  for (size_t k = 0; k < plain.size(); ++k) {
+    EXPECT_TRUE(torch::equal(plain.entries()[k].second, none.entries()[k].second)) << plain.entries()[k].first;
+    differs = differs || !torch::equal(plain.entries()[k].second, all.entries()[k].second);
+  }
+  EXPECT_TRUE(differs);
+  const auto settings = dtest::read_text(dir / "all" / "train_options.json");
+  EXPECT_NE(settings.find("\"paired_rows\": 40"), std::string::npos) << settings;
+  // The plain run's folder is not resumed with pairs.
+  EXPECT_THROW(train::MapperTrainer(paired, o, dir / "plain"), train::OutputConflict);
 }
 
 TEST(MapperTrainer, ForeignOrMismatchedRunFoldersAreRefused) {

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "core/demo/captions.h"
+#include "core/demo_train/attribute_counterparts.h"
+
+namespace deltaedit::demo_train {
+namespace {
+
+constexpr AttributeFamily kFamilies[] = {AttributeFamily::kSmile,   AttributeFamily::kHairColour,
+                                         AttributeFamily::kHairLength, AttributeFamily::kGlasses,
+                                         AttributeFamily::kBeard,   AttributeFamily::kSkin,
+                                         AttributeFamily::kEyes};
+
+// The counterpart moves its family to another caption level and leaves every other family's
+// words and every nuisance parameter alone.
+TEST(AttributeCounterparts, ChangeExactlyTheirAttribute) {
+  std::mt19937_64 rng(21);
+  for (int i = 0; i < 300; ++i) {
+    const demo::FaceAttributes a = demo::sample_attributes(rng);
+    for (const AttributeFamily f : kFamilies) {
+      const demo::FaceAttributes b = counterpart(a, f, rng);
+      SCOPED_TRACE(static_cast<int>(f));
+      for (const AttributeFamily g : kFamilies) {
+        if (g == f)
+          EXPECT_NE(family_phrase(a, g), family_phrase(b, g));
+        else
+          EXPECT_EQ(family_phrase(a, g), family_phrase(b, g));
+      }
+      EXPECT_EQ(a.background, b.background);
+      EXPECT_EQ(a.nuisance.caption_variant, b.nuisance.caption_variant);
+      EXPECT_EQ(a.nuisance.head_roll_deg, b.nuisance.head_roll_deg);
+      EXPECT_EQ(a.nuisance.hair_shade, b.nuisance.hair_shade);
+    }
+  }
+}
+
+// Both caption forms differ between the pair, and only by the attribute's words.
+TEST(AttributeCounterparts, CaptionsDifferOnlyInTheAttribute) {
+  std::mt19937_64 rng(22);
+  int single = 0;
+  for (int i = 0; i < 400; ++i) {
+    const demo::FaceAttributes a = demo::sample_attributes(rng);
+    const auto f = kFamilies[i % 7];
+    const demo::FaceAttributes b = counterpart(a, f, rng);
+    const auto [ca, cb] = counterpart_captions(a, b, f, rng);
+    EXPECT_NE(ca, cb);
+    // Full captions always name the background; the short form ("face with a smile" / "face")
+    // names nothing but the attribute, in family_phrase's words.
+    if (ca.find("background") != std::string::npos) continue;
+    ++single;
+    for (const auto& [x, caption] : {std::pair{a, ca}, std::pair{b, cb}}) {
+      const std::string phrase = family_phrase(x, f);
+      if (phrase.empty())
+        EXPECT_EQ(caption.find(" with "), std::string::npos) << caption;
+      else
+        EXPECT_NE(caption.find(" with " + phrase), std::string::npos) << caption;
+    }
+  }
+  EXPECT_GT(single, 120);  // about half of the 400
+  EXPECT_LT(single, 280);
+}
+
+}  // namespace
+}  // namespace deltaedit::demo_train
