@@ -138,6 +138,17 @@ int run_demo_build(const ParsedArgs& args) {
   const fs::path codes = work / "codes", mapper = work / "mapper", fs3 = work / "fs3.npy";
   const fs::path real_images = work / "real-images", real_codes = work / "codes-real";
   const fs::path pair_images = work / "counterparts", pair_codes = work / "codes-pairs";
+  // (S, CLIP) of aligned portraits in `images`, inverted by the new e4e.
+  const auto inverted_codes = [&](const fs::path& images, const fs::path& output) {
+    return command({"generate-codes"},
+                   {{"output", output.string()},
+                    {"images", images.string()},
+                    {"generator", gen.string()},
+                    {"clip", clip.string()},
+                    {"e4e", e4e.string()},
+                    {"device", "cpu"}},
+                   quiet_and("aligned"));
+  };
   const std::vector<Stage> stages = {
       {"dataset",
        command({"demo", "dataset"},
@@ -194,16 +205,7 @@ int run_demo_build(const ParsedArgs& args) {
                 {"device", "cpu"}},
                quiet),
        run_generate_codes},
-      {"real-codes",
-       command({"generate-codes"},
-               {{"output", real_codes.string()},
-                {"images", real_images.string()},
-                {"generator", gen.string()},
-                {"clip", clip.string()},
-                {"e4e", e4e.string()},
-                {"device", "cpu"}},
-               quiet_and("aligned")),
-       run_generate_codes},
+      {"real-codes", inverted_codes(real_images, real_codes), run_generate_codes},
       {"counterparts",
        command({"demo", "counterparts"},
                {{"out", pair_images.string()},
@@ -212,16 +214,7 @@ int run_demo_build(const ParsedArgs& args) {
                 {"seed", seed}},
                quiet),
        run_demo},
-      {"pair-codes",
-       command({"generate-codes"},
-               {{"output", pair_codes.string()},
-                {"images", pair_images.string()},
-                {"generator", gen.string()},
-                {"clip", clip.string()},
-                {"e4e", e4e.string()},
-                {"device", "cpu"}},
-               quiet_and("aligned")),
-       run_generate_codes},
+      {"pair-codes", inverted_codes(pair_images, pair_codes), run_generate_codes},
       {"mapper",
        command({"train-mapper", codes.string(), real_codes.string()},
                {{"output", mapper.string()},

@@ -5,7 +5,6 @@
 #include "core/demo/demo_random.h"
 
 namespace deltaedit::demo {
-namespace {
 
 std::string hair_length_word(HairLength l) {
   switch (l) {
@@ -18,8 +17,6 @@ std::string hair_length_word(HairLength l) {
   }
   return "";
 }
-
-}  // namespace
 
 std::string caption_for(const FaceAttributes& attributes) {
   return caption_for(attributes, attributes.nuisance.caption_variant);

@@ -24,6 +24,9 @@ namespace deltaedit::demo {
 // The caption with the portrait's own phrasing (attributes.nuisance.caption_variant).
 std::string caption_for(const FaceAttributes& attributes);
 
+// "short", "medium-length" or "long": the captions' word for a hair length class.
+std::string hair_length_word(HairLength length);
+
 // "a, b and c" (the caption's list of items).
 std::string join_list(const std::vector<std::string>& items);
 // The same facts phrased by `variant` (any number; different numbers usually differ).

@@ -91,6 +91,12 @@ bool png_is_complete(const fs::path& file) {
   return in && tail == kIend;
 }
 
+void write_png_atomically(const fs::path& file, const cv::Mat& bgr) {
+  std::vector<uchar> png;
+  if (!cv::imencode(".png", bgr, png)) throw DatasetError(file, "PNG encoding failed");
+  write_atomically(file, std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+}
+
 DatasetSummary write_dataset(const DatasetOptions& o, const DatasetProgress& progress) {
   if (o.out_dir.empty()) throw std::invalid_argument("demo dataset: no output folder");
   if (o.train_count < 0 || o.held_out_count < 0)
@@ -121,11 +127,7 @@ DatasetSummary write_dataset(const DatasetOptions& o, const DatasetProgress& pro
       if (png_is_complete(file)) {
         ++summary.kept;
       } else {
-        std::vector<uchar> png;
-        if (!cv::imencode(".png", render_face(a, o.size), png))
-          throw DatasetError(file, "PNG encoding failed");
-        write_atomically(file,
-                         std::string_view(reinterpret_cast<const char*>(png.data()), png.size()));
+        write_png_atomically(file, render_face(a, o.size));
         ++summary.rendered;
       }
       // Keys in reading order: file, split, index, caption, then the attributes.

@@ -37,6 +37,12 @@ class DatasetError : public std::runtime_error {
   std::filesystem::path path_;
 };
 
+// Whether `file` is a whole PNG (it ends with the IEND chunk): what a resumed run may keep.
+bool png_is_complete(const std::filesystem::path& file);
+// `bgr` (8-bit BGR) as a PNG written through a temporary name, so a file under the final name
+// is always complete. Throws DatasetError naming the file.
+void write_png_atomically(const std::filesystem::path& file, const cv::Mat& bgr);
+
 struct DatasetOptions {
   std::filesystem::path out_dir;
   int64_t train_count = 0;

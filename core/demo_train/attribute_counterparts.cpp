@@ -4,7 +4,6 @@
 #include <stdexcept>
 
 #include <ATen/Parallel.h>
-#include <opencv2/imgcodecs.hpp>
 
 #include "core/demo/captions.h"
 #include "core/demo/demo_dataset.h"
@@ -76,15 +75,7 @@ std::string family_phrase(const demo::FaceAttributes& a, AttributeFamily family)
     case AttributeFamily::kHairColour:
       return std::string(demo::name_of(a.hair_colour)) + " hair";
     case AttributeFamily::kHairLength:
-      switch (demo::hair_length_class(a.hair_length)) {
-        case demo::HairLength::kShort:
-          return "short hair";
-        case demo::HairLength::kMedium:
-          return "medium-length hair";
-        case demo::HairLength::kLong:
-          return "long hair";
-      }
-      return "";
+      return demo::hair_length_word(demo::hair_length_class(a.hair_length)) + " hair";
     case AttributeFamily::kGlasses:
       return a.eyeglasses ? "glasses" : "";
     case AttributeFamily::kBeard:
@@ -151,18 +142,12 @@ void write_counterpart_pairs(const std::filesystem::path& dir, uint64_t dataset_
         char name[32];
         std::snprintf(name, sizeof(name), "%06lld", static_cast<long long>(i));
         const auto a_file = dir / (std::string(name) + "a.png"), b_file = dir / (std::string(name) + "b.png");
-        if (std::filesystem::exists(a_file) && std::filesystem::exists(b_file)) continue;
+        if (demo::png_is_complete(a_file) && demo::png_is_complete(b_file)) continue;
         const demo::FaceAttributes a = demo::dataset_attributes(dataset_seed, demo::Split::kTrain, i);
         std::mt19937_64 rng(demo::mix_seed(dataset_seed, kStreamCounterparts, static_cast<uint64_t>(i)));
         const demo::FaceAttributes b = counterpart(a, static_cast<AttributeFamily>(i % kAttributeFamilies), rng);
-        for (const auto& [file, x] : {std::pair{a_file, a}, std::pair{b_file, b}}) {
-          bool written = false;
-          try {
-            written = cv::imwrite(file.string(), demo::render_face(x, size));
-          } catch (const cv::Exception&) {
-          }
-          if (!written) throw std::runtime_error(file.string() + ": cannot be written");
-        }
+        demo::write_png_atomically(a_file, demo::render_face(a, size));
+        demo::write_png_atomically(b_file, demo::render_face(b, size));
       }
     });
     if (progress) progress(hi, count);

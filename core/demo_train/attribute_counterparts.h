@@ -38,8 +38,8 @@ std::pair<std::string, std::string> counterpart_captions(const demo::FaceAttribu
 // Writes `count` pairs of size x size PNGs into `dir`: NNNNNNa.png is training portrait N of the
 // dataset drawn from `dataset_seed` (the same picture `demo dataset` wrote), NNNNNNb.png its
 // counterpart in family N mod 7, so that the sorted file list alternates a, b (what
-// `train-mapper --paired` reads after generate-codes). Existing files are kept. Throws
-// std::runtime_error naming a file that cannot be written.
+// `train-mapper --paired` reads after generate-codes). Complete existing pairs are kept, so an
+// interrupted run resumes. Throws demo::DatasetError naming a file that cannot be written.
 void write_counterpart_pairs(const std::filesystem::path& dir, uint64_t dataset_seed, int64_t count,
                              int size, const std::function<void(int64_t, int64_t)>& progress = {});
 

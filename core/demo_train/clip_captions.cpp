@@ -14,18 +14,6 @@ using demo::chance;
 using demo::join_list;
 using demo::pick;
 
-std::string hair_length_word(demo::HairLength l) {
-  switch (l) {
-    case demo::HairLength::kShort:
-      return "short";
-    case demo::HairLength::kMedium:
-      return "medium-length";
-    case demo::HairLength::kLong:
-      return "long";
-  }
-  return "";
-}
-
 const char* const kPlain[] = {"face", "a face", "a portrait", "a photo of a face", "a person"};
 
 std::string plain_caption(std::mt19937_64& rng) { return kPlain[pick(rng, 5)]; }
@@ -49,7 +37,7 @@ std::string partial_caption(const demo::FaceAttributes& a, std::mt19937_64& rng)
       break;
   }
   const std::string colour(demo::name_of(a.hair_colour));
-  const std::string length = hair_length_word(demo::hair_length_class(a.hair_length));
+  const std::string length = demo::hair_length_word(demo::hair_length_class(a.hair_length));
   const int hair_form = pick(rng, 3);  // colour only, length only, both
   candidates.push_back(hair_form == 0   ? colour + " hair"
                        : hair_form == 1 ? length + " hair"

@@ -1,9 +1,14 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "core/demo/captions.h"
+#include "core/demo/demo_dataset.h"
 #include "core/demo_train/attribute_counterparts.h"
+#include "tests/support/fixtures.h"
 
 namespace deltaedit::demo_train {
 namespace {
@@ -60,6 +65,27 @@ TEST(AttributeCounterparts, CaptionsDifferOnlyInTheAttribute) {
   }
   EXPECT_GT(single, 120);  // about half of the 400
   EXPECT_LT(single, 280);
+}
+
+// Pairs are files a/b in name order; a rerun keeps complete pairs and redoes a truncated one
+// (what an interrupted run leaves) into the same bytes.
+TEST(AttributeCounterparts, PairFilesResumeAfterATruncatedWrite) {
+  namespace fs = std::filesystem;
+  const fs::path dir = testing::temp_dir("counterpart_pairs");
+  write_counterpart_pairs(dir, 0, 3, 32);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"000000a.png", "000000b.png", "000001a.png",
+                                             "000001b.png", "000002a.png", "000002b.png"}));
+  const std::string whole = testing::read_text(dir / "000001b.png");
+  EXPECT_NE(whole, testing::read_text(dir / "000001a.png"));  // the counterpart differs
+  fs::resize_file(dir / "000001b.png", whole.size() / 2);
+  EXPECT_FALSE(demo::png_is_complete(dir / "000001b.png"));
+  const auto kept = fs::last_write_time(dir / "000000a.png");
+  write_counterpart_pairs(dir, 0, 3, 32);
+  EXPECT_EQ(testing::read_text(dir / "000001b.png"), whole);
+  EXPECT_EQ(fs::last_write_time(dir / "000000a.png"), kept);
 }
 
 }  // namespace

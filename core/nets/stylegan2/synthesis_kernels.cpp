@@ -114,16 +114,6 @@ torch::Tensor PhaseBlurEpilogue::finish() {
   return out_;
 }
 
-torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
-                                         const torch::Tensor& oe, const torch::Tensor& oo,
-                                         const std::vector<float>& taps, int64_t pad0,
-                                         const torch::Tensor& bias, const torch::Tensor& noise,
-                                         double slope) {
-  PhaseBlurEpilogue epilogue(oo.size(1), oo.size(2), oo.size(3), taps, pad0, bias, noise, slope);
-  epilogue.add_band(ee, eo, oe, oo, 0);
-  return epilogue.finish();
-}
-
 void add_leaky_relu_(torch::Tensor& y, const torch::Tensor& noise, double slope) {
   // [1, C, H, W] += [1, 1, H, W], then leaky ReLU, in place
   if (!cpu_float(y) || !cpu_float(noise)) {

@@ -42,13 +42,6 @@ class PhaseBlurEpilogue {
   std::vector<float> ring_;  // [C][K][2W]
 };
 
-// All four phases at once (one band).
-torch::Tensor blur_phases_add_leaky_relu(const torch::Tensor& ee, const torch::Tensor& eo,
-                                         const torch::Tensor& oe, const torch::Tensor& oo,
-                                         const std::vector<float>& taps, int64_t pad0,
-                                         const torch::Tensor& bias, const torch::Tensor& noise,
-                                         double slope);
-
 // In place: y [1, C, H, W] = leaky_relu(y + noise [1, 1, H, W], slope).
 void add_leaky_relu_(torch::Tensor& y, const torch::Tensor& noise, double slope);
 

@@ -23,6 +23,13 @@ Phases random_phases(int64_t C, int64_t H, int64_t W) {
 // StyleGAN2's [1, 3, 3, 1] blur (1-D factor, normalised as separable_taps does) and pad0 1.
 const std::vector<float> kTaps = {0.125f, 0.375f, 0.375f, 0.125f};
 
+// All four phases as one band, blurred with kTaps (pad0 1), leaky ReLU slope 0.2.
+torch::Tensor one_pass(const Phases& p, const torch::Tensor& bias, const torch::Tensor& noise) {
+  PhaseBlurEpilogue e(p.oo.size(1), p.oo.size(2), p.oo.size(3), kTaps, 1, bias, noise, 0.2);
+  e.add_band(p.ee, p.eo, p.oe, p.oo, 0);
+  return e.finish();
+}
+
 // The epilogue against LibTorch: assemble T from its phases, blur it as a padded true
 // convolution, add bias and noise, leaky ReLU.
 torch::Tensor reference(const Phases& p, const torch::Tensor& bias, const torch::Tensor& noise) {
@@ -48,7 +55,7 @@ TEST(PhaseBlurEpilogue, MatchesTheAssembledTransposedConvBlurred) {
   const int64_t C = 5, H = 7, W = 9;
   const auto p = random_phases(C, H, W);
   const auto bias = torch::randn({C}), noise = torch::randn({1, 1, 2 * H, 2 * W});
-  const auto got = blur_phases_add_leaky_relu(p.ee, p.eo, p.oe, p.oo, kTaps, 1, bias, noise, 0.2);
+  const auto got = one_pass(p, bias, noise);
   const auto want = reference(p, bias, noise);
   ASSERT_EQ(got.sizes(), want.sizes());
   EXPECT_LT((got - want).abs().max().item<float>(), 1e-5f);
@@ -60,7 +67,7 @@ TEST(PhaseBlurEpilogue, BandsGiveTheSameOutputAsOnePass) {
   const int64_t C = 3, H = 11, W = 6;
   const auto p = random_phases(C, H, W);
   const auto bias = torch::randn({C}), noise = torch::randn({1, 1, 2 * H, 2 * W});
-  const auto whole = blur_phases_add_leaky_relu(p.ee, p.eo, p.oe, p.oo, kTaps, 1, bias, noise, 0.2);
+  const auto whole = one_pass(p, bias, noise);
   for (const int64_t band : {int64_t{1}, int64_t{2}, int64_t{4}, int64_t{10}}) {
     PhaseBlurEpilogue e(C, H, W, kTaps, 1, bias, noise, 0.2);
     for (int64_t a = 0; a < H; a += band) {
