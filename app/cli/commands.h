@@ -28,5 +28,6 @@ int run_demo_train_clip(const ParsedArgs& args);  // demo_clip_command.cpp
 int run_demo_train_predictor(const ParsedArgs& args);  // demo_eval_commands.cpp
 int run_demo_evaluate(const ParsedArgs& args);         // demo_eval_commands.cpp
 int run_demo_calibrate(const ParsedArgs& args);        // demo_eval_commands.cpp
+int run_demo_check_generator(const ParsedArgs& args);  // demo_eval_commands.cpp
 
 }  // namespace deltaedit::cli

@@ -157,9 +157,10 @@ int run_demo(const ParsedArgs& args) {
   if (sub == "train-predictor") return run_demo_train_predictor(args);
   if (sub == "evaluate") return run_demo_evaluate(args);
   if (sub == "calibrate") return run_demo_calibrate(args);
+  if (sub == "check-generator") return run_demo_check_generator(args);
   throw UsageError("demo: unknown command '" + sub +
                    "' (dataset, grid, counterparts, build, train-generator, train-clip, train-e4e, "
-                   "train-predictor, calibrate, evaluate; see deltaedit --help)");
+                   "train-predictor, calibrate, evaluate, check-generator; see deltaedit --help)");
 }
 
 }  // namespace deltaedit::cli

@@ -47,6 +47,9 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.steps = integer_option(args, "steps", o.steps, 0);
   o.batch = integer_option(args, "batch", o.batch, 1);
   o.seed = seed_option(args);
+  o.attribute_weight = args.number("attribute-weight", o.attribute_weight);
+  if (!(o.attribute_weight >= 0) || o.attribute_weight > 1e6)
+    throw UsageError("--attribute-weight must be between 0 and 1e6");
   const auto data = args.value("data");
   if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
   const bool quiet = args.flag("quiet");

@@ -22,18 +22,22 @@ int run_demo_train_generator(const ParsedArgs& args) {
   if (!out || out->empty())
     throw UsageError("demo train-generator: give the output file with --out");
   demo_train::GeneratorTrainOptions o;
-  const auto integer = [&](const char* name, int64_t fallback, int64_t minimum) {
-    const double v = args.number(name, static_cast<double>(fallback));
-    if (v != std::floor(v) || v < static_cast<double>(minimum) || v > 1e12)
-      throw UsageError(std::string("--") + name +
-                       " must be an integer >= " + std::to_string(minimum));
-    return static_cast<int64_t>(v);
-  };
   o.steps = integer_option(args, "steps", o.steps, 0);
   o.batch = integer_option(args, "batch", o.batch, 1);
   o.seed = seed_option(args);
   o.learning_rate = args.number("lr", o.learning_rate);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
+  o.attribute_weight = args.number("attribute-weight", o.attribute_weight);
+  if (!(o.attribute_weight >= 0) || o.attribute_weight > 1e6)
+    throw UsageError("--attribute-weight must be between 0 and 1e6");
+  o.latent_code_weight = args.number("latent-code-weight", o.latent_code_weight);
+  if (!(o.latent_code_weight >= 0) || o.latent_code_weight > 1e6)
+    throw UsageError("--latent-code-weight must be between 0 and 1e6");
+  if (const auto init = args.value("init")) {
+    if (init->empty() || !std::filesystem::is_regular_file(*init))
+      throw UsageError("--init: no generator file '" + *init + "'");
+    o.init = *init;
+  }
   use_all_cores();
 
   const bool quiet = args.flag("quiet");

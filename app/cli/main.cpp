@@ -31,11 +31,14 @@ Usage:
   deltaedit demo counterparts --out DIR [--count N] [--size 64] [--seed S]
   deltaedit demo build [--out models/demo] [--work demo-work] [--seed S] [--quick]
   deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
+                                [--init FILE] [--attribute-weight W] [--latent-code-weight W]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
+                          [--attribute-weight W]
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
   deltaedit demo calibrate --models DIR --data DIR --predictor FILE [--count N] [--out FILE.md]
+  deltaedit demo check-generator --generator FILE --predictor FILE [--count N] [--grid FILE.png]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -91,7 +94,9 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       re-rendering that changes one attribute (NNNNNNb.png), for
                       train-mapper --paired; --size (64)
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
-                      generator, clip, clip-pairs (fine-tuned on counterpart pairs), e4e,
+                      generator, generator-regions (fine-tuned with --attribute-weight and
+                      --latent-code-weight),
+                      clip, clip-pairs (fine-tuned on counterpart pairs), e4e,
                       codes, real-codes (training portraits inverted), counterparts,
                       pair-codes (inverted too), mapper, relevance, predictor, calibrate,
                       evaluate; resumable, a
@@ -100,7 +105,11 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       --quick makes a tiny bundle in about a minute to check the chain
   demo train-generator  the demo StyleGAN2 (64 px) regressed on the portrait each latent
                       decides; --out generator.pt (+ .state to resume); --steps (2000)
-                      --batch (12) --lr (0.01)
+                      --batch (12) --lr (0.01); --attribute-weight W (0) weights the pixel
+                      loss by 1 + W x where the mouth, glasses, beard and eyes are drawn;
+                      --latent-code-weight W (0) adds W x the error of a linear read-out
+                      of W recovering the attribute draws (the mapping keeps them all);
+                      --init FILE fine-tunes that generator instead of starting afresh
   demo train-clip     the demo CLIP and its BPE vocabulary, trained on --data into --out
                       (clip.pt, bpe_vocab.txt.gz, clip_train.json); --steps (800) --batch (64)
                       --lr (0.001); --pair-fraction F (0): that share of each batch is
@@ -118,6 +127,10 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
   demo calibrate      the same on --count (200) training portraits at betas from 0 to 0.06;
                       prints the table and the best beta, --out writes it (+ .json); `demo
                       build` puts that beta in the bundle's manifest as its default
+  demo check-generator  --count (512) samples of --generator read by --predictor against
+                      what their latents decide (correlation / accuracy per attribute);
+                      --grid FILE.png writes 32 of them, each row below the renderer's
+                      portraits of the same latents
 
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
@@ -171,7 +184,8 @@ int main(int argc, char** argv) {
          "e4e", "iterations", "lr", "l2-weight", "cos-weight", "val-fraction", "val-pairs",
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
-         "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction"},
+         "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
+         "grid", "latent-code-weight"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick"});
     return dispatch(args);

@@ -9,6 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "core/demo_train/attribute_regions.h"
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
 #include "core/io/model_file_error.h"
@@ -49,7 +50,8 @@ std::string adam_key(const torch::Tensor& p) {
 // The settings a resumed run must share with the saved one (steps may be raised).
 torch::Tensor options_signature(const E4eTrainOptions& o) {
   return torch::tensor({static_cast<double>(o.batch), o.learning_rate, o.w_weight, o.pixel_weight,
-                        o.delta_weight, o.psi_min, o.psi_max, static_cast<double>(o.real_every)},
+                        o.delta_weight, o.psi_min, o.psi_max, static_cast<double>(o.real_every),
+                        o.attribute_weight},
                        torch::kFloat64);
 }
 
@@ -104,6 +106,7 @@ struct E4eTrainer::Impl {
   nets::Encoder4Editing encoder{nullptr};
   std::unique_ptr<torch::optim::Adam> adam;
   torch::Tensor latent_avg;  // [D] float32 CPU
+  torch::Tensor pixel_weights;  // [1, 1, S, S], made at the first step
   int64_t step = 0;
   bool resumed = false;
 
@@ -242,7 +245,12 @@ E4eLosses E4eTrainer::train_step() {
   const auto codes = m.encoder->forward(images);       // [B, L, D]
   const auto wplus = codes + m.latent_avg.to(gen_opts);
   const auto rendered = g.forward_w(wplus);            // [B, 3, S, S], grad flows to W+
-  auto pixel = torch::mse_loss(rendered, images);
+  // [1, 1, S, S] per-pixel weights of mean 1 (all ones without attribute_weight)
+  if (!m.pixel_weights.defined())
+    m.pixel_weights = attribute_loss_weights(static_cast<int>(images.size(-1)), RegionPose::kDataset,
+                                             o.attribute_weight)
+                          .to(gen_opts);
+  auto pixel = ((rendered - images).square() * m.pixel_weights).mean();
   // e4e's delta regulariser: each slot's offset from slot 0.
   auto delta = codes.size(1) > 1
                    ? (codes.narrow(1, 1, codes.size(1) - 1) - codes.narrow(1, 0, 1))

@@ -38,6 +38,9 @@ struct E4eTrainOptions {
   double learning_rate = 1e-3;  // Adam
   double w_weight = 1.0;        // L2 between predicted and true W+ (mean over elements)
   double pixel_weight = 1.0;    // L2 between G(predicted W+) and the image (mean over pixels)
+  // > 0: the pixel loss weighted per pixel by attribute_loss_weights (attribute_regions.h), so
+  // that the encoder keeps the mouth, glasses, beard and eyes, not only the large areas.
+  double attribute_weight = 0.0;
   double delta_weight = 2e-4;   // e4e's delta regulariser: mean L2 norm of code_i - code_0
   double psi_min = 0.7, psi_max = 1.0;  // truncation of the sampled w
   int64_t real_every = 0;       // with real images: every n-th step uses them (0 = never)

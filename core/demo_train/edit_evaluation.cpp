@@ -120,6 +120,12 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
   const auto std_dev = torch::std(v.select(1, 0), {0}, /*unbiased=*/n > 1, /*keepdim=*/false).clamp_min(1e-6);  // [K]
   for (int64_t k = 0; k < std_dev.size(0); ++k) e.held_out_std.push_back(std_dev[k].item<double>());
 
+  for (const int64_t k : side) {
+    const auto a = v.select(1, 0).select(1, k), b = v.select(1, 1).select(1, k);  // [N]
+    const auto da = a - a.mean(), db = b - b.mean();
+    const double den = std::sqrt((da * da).sum().item<double>() * (db * db).sum().item<double>());
+    e.reconstruction_kept.push_back(den > 0 ? (da * db).sum().item<double>() / den : kNaN);
+  }
   const auto hair_cols = torch::arange(6, 6 + demo::kHairColourCount);
   const auto background_cols = torch::arange(6 + demo::kHairColourCount, v.size(2));
   const auto recon_v = v.select(1, 1), recon_s = s.select(1, 1);  // [N, K]
@@ -169,13 +175,16 @@ nlohmann::json to_json(const EditEvaluation& e) {
   nlohmann::json j;
   j["images"] = e.images;
   j["split"] = std::string(demo::split_folder(e.split));
-  j["split"] = std::string(demo::split_folder(e.split));
   j["alpha"] = e.alpha;
   j["threshold"] = e.threshold;
   j["reconstruction_psnr_db"] = {{"mean", number(e.psnr_mean)}, {"min", number(e.psnr_min)}, {"max", number(e.psnr_max)}};
   nlohmann::json std_dev = nlohmann::json::object();
   for (size_t k = 0; k < e.held_out_std.size(); ++k) std_dev[score_names()[k]] = e.held_out_std[k];
   j["held_out_std"] = std_dev;
+  nlohmann::json kept = nlohmann::json::object();
+  for (size_t k = 0; k < e.reconstruction_kept.size(); ++k)
+    kept[side_effect_attributes()[k]] = number(e.reconstruction_kept[k]);
+  j["reconstruction_kept"] = kept;
   j["passing_prompts"] = e.passing();
   j["prompts"] = nlohmann::json::array();
   for (const auto& p : e.prompts) {
@@ -206,6 +215,13 @@ std::string to_markdown(const EditEvaluation& e) {
     << ", beta = " << fixed(e.threshold, 3) << "; reconstruction PSNR " << fixed(e.psnr_mean, 2)
     << " dB (min " << fixed(e.psnr_min, 2) << ", max " << fixed(e.psnr_max, 2) << "). "
     << e.passing() << " of " << e.prompts.size() << " prompts pass.\n\n";
+  if (!e.reconstruction_kept.empty()) {
+    m << "What the reconstruction keeps (correlation of the predictor's readings of originals and "
+         "reconstructions):";
+    for (size_t k = 0; k < e.reconstruction_kept.size(); ++k)
+      m << (k ? ", " : " ") << side_effect_attributes()[k] << " " << fixed(e.reconstruction_kept[k], 2);
+    m << ".\n\n";
+  }
   m << "| prompt | attribute | right way at +alpha | reversed at -alpha | mean change +alpha | "
        "mean change -alpha | effect (std) | largest other (std) | ratio | pass |\n"
        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";

@@ -71,6 +71,10 @@ struct EditEvaluation {
   double alpha = 0, threshold = 0;
   double psnr_mean = 0, psnr_min = 0, psnr_max = 0;  // reconstruction vs original, dB
   std::vector<double> held_out_std;  // per score_names(), predicted on the originals
+  // Per side_effect_attributes(): the correlation over the images of the predictor's reading of
+  // the original and of its reconstruction, i.e. how much of each attribute the encoder keeps
+  // (an edit starts from the reconstruction).
+  std::vector<double> reconstruction_kept;
   std::vector<PromptEvaluation> prompts;
   int passing() const;
 };

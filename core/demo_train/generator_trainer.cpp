@@ -6,6 +6,7 @@
 #include <future>
 #include <memory>
 
+#include "core/demo_train/attribute_regions.h"
 #include "core/demo_train/latent_portraits.h"
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
@@ -20,6 +21,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using train::Stream;
+
+// z [B, D] -> the uniform draws it decides [B, kLatentAttributeDraws] (latent_portraits.h), in
+// [-1, 1]: the normal CDF of z / rms(z), as attributes_from_latent computes them.
+torch::Tensor attribute_draws(const torch::Tensor& z) {
+  const torch::Tensor x = z / (z.square().mean(1, true) + 1e-8).sqrt();
+  return torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0)) - 1.0;
+}
 
 torch::Tensor batch_latents(const GeneratorTrainOptions& o, int64_t step) {
   auto gen = train::stream_generator(o.seed, Stream::kDemoGenerator, static_cast<uint64_t>(step));
@@ -74,6 +82,10 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
   std::vector<torch::Tensor> mapping_params, synthesis_params;
   for (const auto& p : g->named_parameters())
     (p.key().starts_with("style.") ? mapping_params : synthesis_params).push_back(p.value());
+  // The read-out of the attribute draws from W (a training aid, not part of the generator).
+  torch::nn::Linear readout(o.architecture.style_dim, kLatentAttributeDraws);
+  if (o.latent_code_weight > 0)
+    for (const auto& p : readout->parameters()) synthesis_params.push_back(p);
   torch::optim::Adam adam({torch::optim::OptimizerParamGroup(synthesis_params),
                            torch::optim::OptimizerParamGroup(
                                mapping_params, std::make_unique<torch::optim::AdamOptions>(
@@ -89,16 +101,32 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
     step = s->integer;
     load_weights(*g, io::state_dict_at(root, "g", state_file));
     load_weights(*ema, io::state_dict_at(root, "g_ema", state_file));
-    train::restore_adam_state(adam, *g, io::state_dict_at(root, "adam", state_file), step, "");
+    if (o.latent_code_weight > 0)
+      nets::load_weights(*readout, io::state_dict_at(root, "readout", state_file));
+    const io::StateDict moments = io::state_dict_at(root, "adam", state_file);
+    train::restore_adam_state(adam, *g, moments, step, "");
+    if (o.latent_code_weight > 0) train::restore_adam_state(adam, *readout, moments, step, "readout.");
+  } else if (!o.init.empty()) {
+    const io::PickleValue root = io::load_checkpoint(o.init);
+    load_weights(*g, io::state_dict_at(root, "g_ema", o.init));
+    load_weights(*ema, io::state_dict_at(root, "g_ema", o.init));
   }
+  // [1, 1, size, size]: all ones without attribute_weight.
+  const torch::Tensor pixel_weights = attribute_loss_weights(
+      static_cast<int>(o.architecture.size), RegionPose::kNeutral, o.attribute_weight);
 
   const auto save = [&] {
     io::StateDict moments;
     train::add_adam_state(moments, adam, *g, "");
-    io::save_checkpoint(state_file, {{"step", step},
-                                     {"g", nets::module_state_dict(*g)},
-                                     {"g_ema", nets::module_state_dict(*ema)},
-                                     {"adam", moments}});
+    io::CheckpointEntries state = {{"step", step},
+                                   {"g", nets::module_state_dict(*g)},
+                                   {"g_ema", nets::module_state_dict(*ema)}};
+    if (o.latent_code_weight > 0) {
+      train::add_adam_state(moments, adam, *readout, "readout.");
+      state.emplace_back("readout", nets::module_state_dict(*readout));
+    }
+    state.emplace_back("adam", moments);
+    io::save_checkpoint(state_file, state);
     save_product(out, *ema, o);
   };
 
@@ -118,9 +146,13 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
     auto [z, x] = next.get();
     if (step + 1 < o.steps) next = targets_for(step + 1);
     // z [B, D] -> W+ [B, n_latent, D] -> image [B, 3, size, size]
-    const torch::Tensor image = g->forward_w(g->broadcast_w(g->mapping(z)));
+    const torch::Tensor w = g->mapping(z);                       // [B, D]
+    const torch::Tensor image = g->forward_w(g->broadcast_w(w));  // [B, 3, size, size]
     const torch::Tensor diff = image - x;
-    const torch::Tensor loss = diff.abs().mean() + o.l2_weight * diff.square().mean();
+    torch::Tensor loss = (diff.abs() * pixel_weights).mean() +
+                         o.l2_weight * (diff.square() * pixel_weights).mean();
+    if (o.latent_code_weight > 0)  // [B, D] -> [B, 8] against the draws of z
+      loss = loss + o.latent_code_weight * torch::mse_loss(readout(w), attribute_draws(z));
     const double factor = generator_rate_factor(o, step);
     auto& groups = adam.param_groups();
     groups[0].options().set_lr(o.learning_rate * factor);

@@ -31,6 +31,18 @@ struct GeneratorTrainOptions {
   double mapping_lr_boost = 100.0;
   double ema_decay = 0.998;         // reached after a warm-up: min(decay, (1 + t) / (10 + t))
   double l2_weight = 1.0;  // loss = |G(z) - x| + l2_weight (G(z) - x)^2, means
+  // > 0: both terms weighted per pixel by attribute_loss_weights (attribute_regions.h), so that
+  // the mouth, glasses, beard and eyes count as much as the large areas.
+  double attribute_weight = 0.0;
+  // > 0: adds this weight x the mean squared error of a linear read-out of W (trained along)
+  // against the attribute draws z decides (latent_portraits.h), so that the mapping keeps every
+  // one of them. Without it the first generator's mapping kept the draws of the large features
+  // (background, skin, hair) and lost those of the smile, glasses, eyes and beard (a linear
+  // read-out of its W explained 2-14 % of their variance), so nothing could draw them.
+  double latent_code_weight = 0.0;
+  // When set and no resume state exists: start from this generator file's g_ema (fine-tuning)
+  // instead of random weights.
+  std::filesystem::path init;
   uint64_t seed = 0;
   int64_t save_every = 250;
   int64_t latent_avg_samples = 4096;
@@ -52,7 +64,7 @@ struct GeneratorTrainEvent {
 // cosine down to 0.05 at the last step.
 double generator_rate_factor(const GeneratorTrainOptions& options, int64_t t);
 
-// Throws io::ModelFileError for an unreadable or mismatched resume state.
+// Throws io::ModelFileError for an unreadable or mismatched resume state or init file.
 void train_demo_generator(const std::filesystem::path& out, const GeneratorTrainOptions& options,
                           const std::function<void(const GeneratorTrainEvent&)>& progress);
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/io/sha256.h"
 #include "tests/cli/run_cli.h"
 #include "tests/support/fixtures.h"
 
@@ -44,7 +45,11 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(tuned["pair_fraction"], 0.5);
   EXPECT_EQ(tuned["delta_weight"], 1.0);
   EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
-  for (const char* stage : {"dataset", "generator", "clip", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
+  // The bundle's generator is the fine-tuned one.
+  EXPECT_EQ(record["plan"]["generator_region_steps"], 10);
+  EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
+  EXPECT_NE(io::sha256_file(work / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
+  for (const char* stage : {"dataset", "generator", "generator-regions", "clip", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 

@@ -168,6 +168,28 @@ TEST(DemoE4eTrainer, ResumedRunContinuesExactly) {
   EXPECT_THROW(E4eTrainer(g, small_config(), other, {}, state), std::runtime_error);
 }
 
+// attribute_weight weights the pixel loss by the region map: the same batch scores differently,
+// and a run saved with other weights does not resume silently.
+TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
+  auto g = small_generator();
+  E4eTrainer plain(g, small_config(), quick_options(1));
+  auto weighted_options = quick_options(1);
+  weighted_options.attribute_weight = 10;
+  E4eTrainer weighted(g, small_config(), weighted_options);
+  const E4eLosses p = plain.train_step(), w = weighted.train_step();
+  EXPECT_EQ(p.w, w.w);  // the same batch and the same start
+  EXPECT_GT(std::abs(p.pixel - w.pixel), 1e-3 * p.pixel);
+
+  const fs::path state = testing::temp_dir("demo_e4e_weighted") / "state.pt";
+  fs::remove(state);
+  {
+    E4eTrainer first(g, small_config(), quick_options(2), {}, state);
+    first.train();
+    first.save_state();
+  }
+  EXPECT_THROW(E4eTrainer(g, small_config(), weighted_options, {}, state), std::runtime_error);
+}
+
 TEST(DemoE4eTrainer, RejectsAnEncoderThatDoesNotFitTheGenerator) {
   auto g = small_generator();
   EXPECT_THROW(E4eTrainer(g, small_e4e_config(64, 8, 16), quick_options(1)),

@@ -54,6 +54,12 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   EXPECT_GE(e.psnr_max, e.psnr_mean);
   ASSERT_EQ(e.prompts.size(), default_edit_prompts().size());
   ASSERT_EQ(e.held_out_std.size(), score_names().size());
+  ASSERT_EQ(e.reconstruction_kept.size(), side_effect_attributes().size());
+  for (double c : e.reconstruction_kept)
+    if (!std::isnan(c)) {  // NaN only where a reading is constant over the images
+      EXPECT_GE(c, -1.0 - 1e-9);
+      EXPECT_LE(c, 1.0 + 1e-9);
+    }
   for (size_t p = 0; p < e.prompts.size(); ++p) {
     const auto& r = e.prompts[p];
     EXPECT_EQ(r.spec.target, default_edit_prompts()[p].target);
@@ -84,6 +90,8 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   const std::string md = to_markdown(e);
   for (const auto& p : default_edit_prompts()) EXPECT_NE(md.find("| " + p.target + " |"), std::string::npos);
   EXPECT_NE(md.find("reconstruction PSNR"), std::string::npos);
+  EXPECT_NE(md.find("What the reconstruction keeps"), std::string::npos);
+  EXPECT_EQ(json["reconstruction_kept"].size(), side_effect_attributes().size());
 }
 
 TEST(EditEvaluation, ZeroStrengthMovesNothing) {

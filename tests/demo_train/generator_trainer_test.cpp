@@ -1,5 +1,7 @@
 // The demo generator's targets and training: latents decide portraits, training lowers the
 // regression loss, the file loads through the product's loader, and resuming is exact.
+#include <cmath>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +12,7 @@
 #include "core/demo_train/generator_trainer.h"
 #include "core/demo_train/latent_portraits.h"
 #include "core/io/checkpoint_reader.h"
+#include "core/io/model_file_error.h"
 #include "core/nets/stylegan2/generator.h"
 #include "tests/support/fixtures.h"
 
@@ -113,6 +116,88 @@ TEST(GeneratorTrainer, LearnsLoadsAndResumesExactly) {
                Interrupted);
   train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent& e) { EXPECT_GT(e.step, 30); });
   const io::StateDict a = io::load_state_dict(dir / "g.pt", "g_ema");
+  const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+}
+
+// --init starts from another generator file (fine-tuning), and the region-weighted loss trains.
+TEST(GeneratorTrainer, FineTunesFromAnInitFileWithRegionWeightedLoss) {
+  const auto dir = testing::temp_dir("demo_generator_init");
+  GeneratorTrainOptions o = tiny_options();
+  o.steps = 40;
+  train_demo_generator(dir / "a.pt", o, [](const GeneratorTrainEvent&) {});
+
+  // No steps: the product is the init file's g_ema.
+  GeneratorTrainOptions copy = tiny_options();
+  copy.steps = 0;
+  copy.init = dir / "a.pt";
+  train_demo_generator(dir / "b.pt", copy, [](const GeneratorTrainEvent&) {});
+  const io::StateDict a = io::load_state_dict(dir / "a.pt", "g_ema");
+  const io::StateDict b = io::load_state_dict(dir / "b.pt", "g_ema");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+
+  // With the region weights, from the trained file the loss starts well below a fresh start's.
+  const auto first_loss = [&](const std::filesystem::path& out, const std::filesystem::path& init) {
+    GeneratorTrainOptions w = tiny_options();
+    w.steps = 25;
+    w.attribute_weight = 10;
+    w.init = init;
+    double first = -1;
+    train_demo_generator(out, w, [&](const GeneratorTrainEvent& e) {
+      if (first < 0) first = e.loss;
+    });
+    return first;
+  };
+  const double tuned = first_loss(dir / "c.pt", dir / "a.pt");
+  const double fresh = first_loss(dir / "d.pt", {});
+  EXPECT_TRUE(std::isfinite(tuned));
+  EXPECT_LT(tuned, 0.8 * fresh);
+
+  GeneratorTrainOptions missing = tiny_options();
+  missing.init = dir / "no-such.pt";
+  EXPECT_THROW(train_demo_generator(dir / "e.pt", missing, [](const GeneratorTrainEvent&) {}),
+               io::ModelFileError);
+}
+
+// Fraction of the variance of the 8 attribute draws a least-squares read-out of W explains.
+double draws_explained_by_w(const std::filesystem::path& file) {
+  nets::LoadedGenerator g = nets::load_generator(file, nets::choose_device("cpu"));
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(11);
+  const torch::Tensor z = torch::randn({2048, g.net->style_dim()});
+  const torch::Tensor x = z / (z.square().mean(1, true) + 1e-8).sqrt();
+  const torch::Tensor draws = torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0)) - 1;
+  const torch::Tensor a = torch::cat({g.net->mapping(z), torch::ones({2048, 1})}, 1);
+  const torch::Tensor fit = a.matmul(std::get<0>(torch::linalg_lstsq(a, draws)));
+  return 1.0 - (fit - draws).square().sum().item<double>() /
+                   (draws - draws.mean(0)).square().sum().item<double>();
+}
+
+// --latent-code-weight trains a read-out of the attribute draws from W along with the generator:
+// W keeps more of them, and the read-out is part of the resume state (exact resume).
+TEST(GeneratorTrainer, LatentCodeLossKeepsTheDrawsInWAndResumesExactly) {
+  const auto dir = testing::temp_dir("demo_generator_code");
+  GeneratorTrainOptions o = tiny_options();
+  o.steps = 200;
+  o.save_every = 100;
+  train_demo_generator(dir / "plain.pt", o, [](const GeneratorTrainEvent&) {});
+  o.latent_code_weight = 100;
+  train_demo_generator(dir / "coded.pt", o, [](const GeneratorTrainEvent&) {});
+  const double plain = draws_explained_by_w(dir / "plain.pt"), coded = draws_explained_by_w(dir / "coded.pt");
+  EXPECT_GT(coded, plain + 0.1);
+
+  struct Interrupted {};
+  EXPECT_THROW(train_demo_generator(dir / "r.pt", o,
+                                    [](const GeneratorTrainEvent& e) {
+                                      if (e.saved && e.step == 100) throw Interrupted{};
+                                    }),
+               Interrupted);
+  train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent&) {});
+  const io::StateDict a = io::load_state_dict(dir / "coded.pt", "g_ema");
   const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
   ASSERT_EQ(a.size(), b.size());
   for (size_t i = 0; i < a.size(); ++i)

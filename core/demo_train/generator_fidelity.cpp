@@ -1,0 +1,146 @@
+#include "core/demo_train/generator_fidelity.h"
+
+#include <cstdio>
+#include <stdexcept>
+#include <tuple>
+#include <utility>
+
+#include "core/demo/face_attributes.h"
+#include "core/demo_train/latent_portraits.h"
+
+namespace deltaedit::demo_train {
+namespace {
+
+torch::Tensor sample_latents(nets::LoadedGenerator& gen, int64_t count, uint64_t seed) {
+  auto rng = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randn({count, gen.net->style_dim()}, rng);  // [N, D]
+}
+
+// z [N, D] -> G(z) [N, 3, S, S] in [0, 1], CPU float32.
+torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
+  torch::NoGradGuard no_grad;
+  const auto opts = gen.latent_avg.options();
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < z.size(0); i += 64) {
+    const torch::Tensor zb = z.narrow(0, i, std::min<int64_t>(64, z.size(0) - i)).to(opts);
+    const torch::Tensor x = gen.net->forward_w(gen.net->broadcast_w(gen.net->mapping(zb)));
+    parts.push_back(x.to(torch::kCPU, torch::kFloat32).add(1).div(2).clamp(0, 1));
+  }
+  return torch::cat(parts);
+}
+
+double correlation(const torch::Tensor& a, const torch::Tensor& b) {
+  const torch::Tensor x = a.to(torch::kFloat64) - a.to(torch::kFloat64).mean();
+  const torch::Tensor y = b.to(torch::kFloat64) - b.to(torch::kFloat64).mean();
+  const double den = std::sqrt((x * x).sum().item<double>() * (y * y).sum().item<double>());
+  return den > 0 ? (x * y).sum().item<double>() / den : 0.0;
+}
+
+}  // namespace
+
+torch::Tensor generator_samples(nets::LoadedGenerator& gen, int64_t count, uint64_t seed) {
+  if (count < 1) throw std::invalid_argument("generator_samples: count must be positive");
+  return render(gen, sample_latents(gen, count, seed));
+}
+
+torch::Tensor generator_targets(nets::LoadedGenerator& gen, int64_t count, uint64_t seed) {
+  if (count < 1) throw std::invalid_argument("generator_targets: count must be positive");
+  return render_latents(sample_latents(gen, count, seed), static_cast<int>(gen.net->size()))
+      .add(1)
+      .div(2);
+}
+
+GeneratorFidelity measure_generator_fidelity(nets::LoadedGenerator& gen,
+                                             const AttributePredictor& predictor, int64_t count,
+                                             uint64_t seed) {
+  if (count < 2) throw std::invalid_argument("measure_generator_fidelity: count must be >= 2");
+  const torch::Tensor z = sample_latents(gen, count, seed).contiguous();
+  const AttributePrediction p = predictor.predict(render(gen, z));
+  // [N, 3, S, S] in [0, 1]
+  const AttributePrediction t =
+      predictor.predict(render_latents(z, static_cast<int>(gen.net->size())).add(1).div(2));
+
+  // What each z decides.
+  torch::Tensor decided = torch::empty({count, 4});  // smile, hair_length, skin_tone, eye_size
+  torch::Tensor glasses = torch::empty({count}, torch::kBool), beard = torch::empty({count}, torch::kBool);
+  torch::Tensor hair = torch::empty({count}, torch::kInt64), background = torch::empty({count}, torch::kInt64);
+  auto d = decided.accessor<float, 2>();
+  auto g = glasses.accessor<bool, 1>();
+  auto b = beard.accessor<bool, 1>();
+  auto h = hair.accessor<int64_t, 1>();
+  auto bg = background.accessor<int64_t, 1>();
+  for (int64_t i = 0; i < count; ++i) {
+    const demo::FaceAttributes a = attributes_from_latent(z[i].data_ptr<float>(), z.size(1));
+    d[i][0] = a.smile;
+    d[i][1] = a.hair_length;
+    d[i][2] = a.skin_tone;
+    d[i][3] = a.eye_size;
+    g[i] = a.eyeglasses;
+    b[i] = a.beard;
+    h[i] = static_cast<int64_t>(a.hair_colour);
+    bg[i] = static_cast<int64_t>(a.background);
+  }
+
+  GeneratorFidelity f;
+  f.samples = count;
+  const char* regressions[] = {"smile", "hair_length", "skin_tone", "eye_size"};
+  for (int k = 0; k < 4; ++k) {
+    const torch::Tensor truth = decided.select(1, k);
+    AttributeFidelity a{regressions[k], correlation(p.regression.select(1, k), truth), "correlation"};
+    a.target_agreement = correlation(t.regression.select(1, k), truth);
+    f.attributes.push_back(a);
+  }
+  // (accuracy, recall) of logits > 0 against `truth`
+  const auto binary_scores = [](const torch::Tensor& logit, const torch::Tensor& truth) {
+    const torch::Tensor seen = logit > 0;
+    const int64_t positives = truth.sum().item<int64_t>();
+    return std::pair{seen.eq(truth).to(torch::kFloat64).mean().item<double>(),
+                     positives > 0 ? (seen & truth).sum().item<double>() / static_cast<double>(positives)
+                                   : 0.0};
+  };
+  const auto binary = [&](const char* name, const torch::Tensor& logit, const torch::Tensor& target_logit,
+                          const torch::Tensor& truth) {
+    AttributeFidelity a{name, 0, "accuracy"};
+    std::tie(a.agreement, a.recall) = binary_scores(logit, truth);
+    std::tie(a.target_agreement, a.target_recall) = binary_scores(target_logit, truth);
+    f.attributes.push_back(a);
+  };
+  binary("glasses", p.glasses_logit, t.glasses_logit, glasses);
+  binary("beard", p.beard_logit, t.beard_logit, beard);
+  const auto accuracy = [](const torch::Tensor& logits, const torch::Tensor& truth) {
+    return logits.argmax(1).eq(truth).to(torch::kFloat64).mean().item<double>();
+  };
+  const auto classes = [&](const char* name, const torch::Tensor& logits,
+                           const torch::Tensor& target_logits, const torch::Tensor& truth) {
+    AttributeFidelity a{name, accuracy(logits, truth), "accuracy"};
+    a.target_agreement = accuracy(target_logits, truth);
+    f.attributes.push_back(a);
+  };
+  classes("hair_colour", p.hair_logits, t.hair_logits, hair);
+  classes("background", p.background_logits, t.background_logits, background);
+  return f;
+}
+
+std::string to_markdown(const GeneratorFidelity& f) {
+  std::string s = "Attributes of " + std::to_string(f.samples) +
+                  " generator samples read by the attribute predictor, against what each latent "
+                  "decides (targets: the renderer's own portraits of the same latents):\n\n"
+                  "| attribute | measure | generator | targets | recall: generator | targets |\n"
+                  "| --- | --- | --- | --- | --- | --- |\n";
+  for (const AttributeFidelity& a : f.attributes) {
+    char line[200];
+    const bool binary = a.attribute == "glasses" || a.attribute == "beard";
+    std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | ", a.attribute.c_str(),
+                  a.measure.c_str(), a.agreement, a.target_agreement);
+    s += line;
+    if (binary) {
+      std::snprintf(line, sizeof line, "%.3f | %.3f |\n", a.recall, a.target_recall);
+      s += line;
+    } else {
+      s += "| |\n";
+    }
+  }
+  return s;
+}
+
+}  // namespace deltaedit::demo_train
