@@ -38,6 +38,9 @@ struct BuildPlan {
   // draw. e4e's pixel loss is weighted the same way, so that it keeps those features.
   int64_t generator_region_steps = 2500;
   double attribute_weight = 10, latent_code_weight = 1;
+  // Then e4e fine-tuned for more steps (learning rate restarted): every longer run kept more of
+  // the glasses, eyes and mouth (docs/demo_bundle.md).
+  int64_t e4e_more_steps = 1500;
   // Then CLIP fine-tuned on counterpart pairs with the delta-alignment loss: single-attribute
   // text directions align with the image differences they name (docs/demo_bundle.md).
   int64_t clip_pair_steps = 400;
@@ -62,6 +65,7 @@ struct BuildPlan {
     p.clip_batch = 16;
     p.clip_pair_steps = 4;
     p.e4e_steps = 10;
+    p.e4e_more_steps = 5;
     p.codes = 256;
     p.real_codes = 16;
     p.counterpart_pairs = 8;
@@ -84,6 +88,7 @@ struct BuildPlan {
             {"clip_batch", clip_batch},
             {"clip_pair_steps", clip_pair_steps},
             {"e4e_steps", e4e_steps},
+            {"e4e_more_steps", e4e_more_steps},
             {"codes", codes},
             {"real_codes", real_codes},
             {"counterpart_pairs", counterpart_pairs},
@@ -151,7 +156,9 @@ int run_demo_build(const ParsedArgs& args) {
   // gen: the generator every later stage uses (the region fine-tuned one).
   const fs::path data = work / "data", first_gen = work / "generator.pt",
                  gen = work / "generator-regions.pt", clip = work / "clip-pairs" / "clip.pt";
-  const fs::path vocab = work / "clip-pairs" / "bpe_vocab.txt.gz", e4e = work / "e4e.pt";
+  // e4e: the encoder every later stage uses (the fine-tuned one).
+  const fs::path vocab = work / "clip-pairs" / "bpe_vocab.txt.gz", first_e4e = work / "e4e.pt",
+                 e4e = work / "e4e-more.pt";
   const fs::path codes = work / "codes", mapper = work / "mapper", fs3 = work / "fs3.npy";
   const fs::path real_images = work / "real-images", real_codes = work / "codes-real";
   const fs::path pair_images = work / "counterparts", pair_codes = work / "codes-pairs";
@@ -217,11 +224,22 @@ int run_demo_build(const ParsedArgs& args) {
       {"e4e",
        command({"demo", "train-e4e"},
                {{"generator", gen.string()},
-                {"out", e4e.string()},
+                {"out", first_e4e.string()},
                 {"data", data.string()},
                 {"steps", str(plan.e4e_steps)},
                 {"attribute-weight", number(plan.attribute_weight)},
                 {"seed", seed}},
+               quiet),
+       run_demo_train_e4e},
+      {"e4e-more",
+       command({"demo", "train-e4e"},
+               {{"generator", gen.string()},
+                {"init", first_e4e.string()},
+                {"out", e4e.string()},
+                {"data", data.string()},
+                {"steps", str(plan.e4e_more_steps)},
+                {"attribute-weight", number(plan.attribute_weight)},
+                {"seed", std::to_string(std::stoull(seed) + 1)}},  // fresh batches
                quiet),
        run_demo_train_e4e},
       {"codes",

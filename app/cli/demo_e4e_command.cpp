@@ -2,6 +2,7 @@
 // generator (core/demo_train/e4e_trainer.h), written in encoder4editing's checkpoint layout with
 // float16 weights (half the size for the < 25 MB bundle; load_e4e and PyTorch's load_state_dict
 // convert them back, and the trained module is rounded first, so the file gives its W+ exactly).
+// --init FILE fine-tunes an earlier run's e4e.pt instead of starting afresh.
 // With --data DIR (a `demo dataset` folder) one step in three trains on DIR/train portraits and
 // the reconstruction PSNR of G(e4e(x)) on 200 DIR/heldout portraits is reported.
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <string>
 
 #include "app/cli/commands.h"
@@ -50,6 +52,11 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.attribute_weight = args.number("attribute-weight", o.attribute_weight);
   if (!(o.attribute_weight >= 0) || o.attribute_weight > 1e6)
     throw UsageError("--attribute-weight must be between 0 and 1e6");
+  if (const auto init = args.value("init")) {
+    if (init->empty() || !fs::is_regular_file(*init))
+      throw UsageError("--init: no e4e file '" + *init + "'");
+    o.init = *init;
+  }
   const auto data = args.value("data");
   if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
   const bool quiet = args.flag("quiet");
@@ -113,6 +120,9 @@ int run_demo_train_e4e(const ParsedArgs& args) {
     }
     line.done(summary);
   } catch (const io::ModelFileError& e) {
+    line.fail(std::string("deltaedit: ") + e.what());
+    return kModelProblem;
+  } catch (const std::invalid_argument& e) {  // e.g. an --init encoder of another generator
     line.fail(std::string("deltaedit: ") + e.what());
     return kModelProblem;
   } catch (const std::runtime_error& e) {

@@ -33,7 +33,7 @@ Usage:
   deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
                                 [--init FILE] [--attribute-weight W] [--latent-code-weight W]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
-                          [--attribute-weight W]
+                          [--attribute-weight W] [--init E4E.pt]
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
@@ -96,7 +96,8 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
                       generator, generator-regions (fine-tuned with --attribute-weight and
                       --latent-code-weight),
-                      clip, clip-pairs (fine-tuned on counterpart pairs), e4e,
+                      clip, clip-pairs (fine-tuned on counterpart pairs), e4e, e4e-more
+                      (fine-tuned further),
                       codes, real-codes (training portraits inverted), counterparts,
                       pair-codes (inverted too), mapper, relevance, predictor, calibrate,
                       evaluate; resumable, a

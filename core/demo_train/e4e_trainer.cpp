@@ -13,6 +13,7 @@
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
 #include "core/io/model_file_error.h"
+#include "core/nets/common/device.h"
 #include "core/nets/common/weights.h"
 #include "core/nets/e4e/e4e_input.h"
 #include "core/train/seed_streams.h"
@@ -200,6 +201,16 @@ E4eTrainer::E4eTrainer(nets::LoadedGenerator& gen, const nets::E4eConfig& config
     for (auto& p : m.encoder->named_parameters())
       if (p.key().rfind("styles.", 0) == 0 && p.key().find(".linear.weight") != std::string::npos)
         p.value().mul_(0.1);
+  }
+  const bool resuming = !state_file.empty() && fs::exists(state_file);
+  if (!options.init.empty() && !resuming) {
+    const nets::LoadedE4e start = nets::load_e4e(options.init, nets::choose_device("cpu"));
+    if (!start.latent_avg.sizes().equals(m.latent_avg.sizes()) ||
+        !torch::allclose(start.latent_avg.to(torch::kCPU, torch::kFloat32), m.latent_avg))
+      throw std::invalid_argument("e4e training: " + options.init.string() +
+                                  " was trained for another generator (its latent_avg differs)");
+    torch::NoGradGuard no_grad;
+    nets::load_weights(*m.encoder, nets::module_state_dict(*start.net));
   }
   m.encoder->train();
   m.adam = std::make_unique<torch::optim::Adam>(m.encoder->parameters(),

@@ -44,6 +44,9 @@ struct E4eTrainOptions {
   double delta_weight = 2e-4;   // e4e's delta regulariser: mean L2 norm of code_i - code_0
   double psi_min = 0.7, psi_max = 1.0;  // truncation of the sampled w
   int64_t real_every = 0;       // with real images: every n-th step uses them (0 = never)
+  // When set and no resume state exists: start from this e4e file's weights (fine-tuning; it
+  // must have this config and the generator's latent_avg) instead of a fresh encoder.
+  std::filesystem::path init;
   int64_t save_every = 200;     // steps between resume checkpoints (0 = none)
   uint64_t seed = 0;
 };

@@ -49,7 +49,10 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(record["plan"]["generator_region_steps"], 10);
   EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
   EXPECT_NE(io::sha256_file(work / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
-  for (const char* stage : {"dataset", "generator", "generator-regions", "clip", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
+  // ... and so is its encoder.
+  EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
+  EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
+  for (const char* stage : {"dataset", "generator", "generator-regions", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 

@@ -142,6 +142,33 @@ TEST(DemoE4eTrainer, SavedFileLoadsThroughLoadE4eWithTheSameWplus) {
   }
 }
 
+// --init: a new run starts from a saved encoder (its W+ exactly), and refuses one made for
+// another generator.
+TEST(DemoE4eTrainer, InitStartsFromASavedEncoder) {
+  auto g = small_generator();
+  E4eTrainer first(g, small_config(), quick_options(3));
+  first.train();
+  const fs::path file = testing::temp_dir("demo_e4e_init") / "e4e.pt";
+  first.save_e4e(file);
+  auto options = quick_options(0);
+  options.init = file;
+  E4eTrainer tuned(g, small_config(), options);
+  torch::manual_seed(8);
+  const auto x = torch::rand({2, 3, 32, 32}) * 2 - 1;
+  auto a = first.encoder(), b = tuned.encoder();
+  a->eval();
+  b->eval();
+  EXPECT_TRUE(torch::equal(encode_wplus(*a, first.latent_avg(), x), encode_wplus(*b, tuned.latent_avg(), x)));
+  E4eTrainer fresh(g, small_config(), quick_options(0));
+  auto c = fresh.encoder();
+  c->eval();
+  EXPECT_FALSE(torch::equal(encode_wplus(*a, first.latent_avg(), x), encode_wplus(*c, fresh.latent_avg(), x)));
+
+  auto other = small_generator();
+  other.latent_avg = other.latent_avg + 1;
+  EXPECT_THROW(E4eTrainer(other, small_config(), options), std::invalid_argument);
+}
+
 TEST(DemoE4eTrainer, ResumedRunContinuesExactly) {
   auto g = small_generator();
   E4eTrainer straight(g, small_config(), quick_options(4));
