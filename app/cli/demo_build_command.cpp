@@ -173,6 +173,19 @@ int run_demo_build(const ParsedArgs& args) {
                     {"device", "cpu"}},
                    quiet_and("aligned"));
   };
+  // e4e trained to invert the fine-tuned generator, from `init` when given.
+  const auto e4e_training = [&](const fs::path& output, int64_t steps, const std::string& run_seed,
+                                const fs::path& init) {
+    std::vector<std::pair<std::string, std::string>> values = {
+        {"generator", gen.string()},
+        {"out", output.string()},
+        {"data", data.string()},
+        {"steps", str(steps)},
+        {"attribute-weight", number(plan.attribute_weight)},
+        {"seed", run_seed}};
+    if (!init.empty()) values.emplace_back("init", init.string());
+    return command({"demo", "train-e4e"}, values, quiet);
+  };
   const std::vector<Stage> stages = {
       {"dataset",
        command({"demo", "dataset"},
@@ -221,26 +234,9 @@ int run_demo_build(const ParsedArgs& args) {
                 {"seed", seed}},
                quiet),
        run_demo_train_clip},
-      {"e4e",
-       command({"demo", "train-e4e"},
-               {{"generator", gen.string()},
-                {"out", first_e4e.string()},
-                {"data", data.string()},
-                {"steps", str(plan.e4e_steps)},
-                {"attribute-weight", number(plan.attribute_weight)},
-                {"seed", seed}},
-               quiet),
-       run_demo_train_e4e},
-      {"e4e-more",
-       command({"demo", "train-e4e"},
-               {{"generator", gen.string()},
-                {"init", first_e4e.string()},
-                {"out", e4e.string()},
-                {"data", data.string()},
-                {"steps", str(plan.e4e_more_steps)},
-                {"attribute-weight", number(plan.attribute_weight)},
-                {"seed", std::to_string(std::stoull(seed) + 1)}},  // fresh batches
-               quiet),
+      {"e4e", e4e_training(first_e4e, plan.e4e_steps, seed, {}), run_demo_train_e4e},
+      // Fresh batches: the next seed.
+      {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, std::to_string(std::stoull(seed) + 1), first_e4e),
        run_demo_train_e4e},
       {"codes",
        command({"generate-codes"},
