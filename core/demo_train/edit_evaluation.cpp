@@ -122,9 +122,9 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
 
   for (const int64_t k : side) {
     const auto a = v.select(1, 0).select(1, k), b = v.select(1, 1).select(1, k);  // [N]
-    const auto da = a - a.mean(), db = b - b.mean();
-    const double den = std::sqrt((da * da).sum().item<double>() * (db * db).sum().item<double>());
-    e.reconstruction_kept.push_back(den > 0 ? (da * db).sum().item<double>() / den : kNaN);
+    // Undefined (not 0) where a reading does not vary over the images.
+    const bool constant = a.min().equal(a.max()) || b.min().equal(b.max());
+    e.reconstruction_kept.push_back(constant ? kNaN : correlation(a, b));
   }
   const auto hair_cols = torch::arange(6, 6 + demo::kHairColourCount);
   const auto background_cols = torch::arange(6 + demo::kHairColourCount, v.size(2));

@@ -7,6 +7,7 @@
 
 #include "core/demo/face_attributes.h"
 #include "core/demo_train/latent_portraits.h"
+#include "core/demo_train/predictor_training.h"
 
 namespace deltaedit::demo_train {
 namespace {
@@ -27,13 +28,6 @@ torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
     parts.push_back(x.to(torch::kCPU, torch::kFloat32).add(1).div(2).clamp(0, 1));
   }
   return torch::cat(parts);
-}
-
-double correlation(const torch::Tensor& a, const torch::Tensor& b) {
-  const torch::Tensor x = a.to(torch::kFloat64) - a.to(torch::kFloat64).mean();
-  const torch::Tensor y = b.to(torch::kFloat64) - b.to(torch::kFloat64).mean();
-  const double den = std::sqrt((x * x).sum().item<double>() * (y * y).sum().item<double>());
-  return den > 0 ? (x * y).sum().item<double>() / den : 0.0;
 }
 
 }  // namespace

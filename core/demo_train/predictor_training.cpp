@@ -153,13 +153,13 @@ int64_t load_training_checkpoint(const fs::path& file, AttributeNet& net, torch:
   return meta("meta.step");
 }
 
+}  // namespace
+
 double correlation(const torch::Tensor& a, const torch::Tensor& b) {
   const auto x = a.to(torch::kDouble) - a.to(torch::kDouble).mean();
   const auto y = b.to(torch::kDouble) - b.to(torch::kDouble).mean();
   return (x * y).sum().item<double>() / std::sqrt((x * x).sum().item<double>() * (y * y).sum().item<double>() + 1e-30);
 }
-
-}  // namespace
 
 DemoImages load_demo_images(const fs::path& data_dir, demo::Split split, int64_t max_count) {
   const fs::path list = data_dir / "attributes.jsonl";

@@ -37,6 +37,11 @@ using PredictorMetrics = std::vector<std::pair<std::string, double>>;
 PredictorMetrics evaluate_predictor(const AttributePredictor& predictor, const DemoImages& data);
 std::string format_metrics(const PredictorMetrics& metrics);  // "smile_mae 0.041, ..."
 
+// Pearson correlation of two equally long 1-D tensors (any dtype), computed in double; 0 where
+// either is constant. The yardstick of the predictor's regressions and of what a generator or an
+// encoder keeps of each attribute.
+double correlation(const torch::Tensor& a, const torch::Tensor& b);
+
 struct PredictorTrainingOptions {
   std::filesystem::path data_dir;
   std::filesystem::path out;  // state dict file; a checkpoint OUT.partial sits beside it
