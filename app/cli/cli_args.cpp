@@ -90,6 +90,12 @@ int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t 
   return static_cast<int64_t>(v);
 }
 
+double weight_option(const ParsedArgs& args, const std::string& name, double fallback) {
+  const double v = args.number(name, fallback);
+  if (!(v >= 0) || v > 1e6) throw UsageError("--" + name + " must be between 0 and 1e6");
+  return v;
+}
+
 uint64_t seed_option(const ParsedArgs& args) {
   const auto v = args.value("seed");
   if (!v) return 0;

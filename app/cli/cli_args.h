@@ -29,6 +29,8 @@ struct ParsedArgs {
 // --name as an integer >= minimum (`fallback` when absent); UsageError otherwise.
 int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t fallback,
                        int64_t minimum);
+// --name as a loss weight, a number in [0, 1e6] (`fallback` when absent); UsageError otherwise.
+double weight_option(const ParsedArgs& args, const std::string& name, double fallback);
 // --seed as a non-negative 64-bit integer (0 when absent); UsageError otherwise.
 uint64_t seed_option(const ParsedArgs& args);
 

@@ -49,9 +49,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.steps = integer_option(args, "steps", o.steps, 0);
   o.batch = integer_option(args, "batch", o.batch, 1);
   o.seed = seed_option(args);
-  o.attribute_weight = args.number("attribute-weight", o.attribute_weight);
-  if (!(o.attribute_weight >= 0) || o.attribute_weight > 1e6)
-    throw UsageError("--attribute-weight must be between 0 and 1e6");
+  o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
   if (const auto init = args.value("init")) {
     if (init->empty() || !fs::is_regular_file(*init))
       throw UsageError("--init: no e4e file '" + *init + "'");

@@ -27,12 +27,8 @@ int run_demo_train_generator(const ParsedArgs& args) {
   o.seed = seed_option(args);
   o.learning_rate = args.number("lr", o.learning_rate);
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
-  o.attribute_weight = args.number("attribute-weight", o.attribute_weight);
-  if (!(o.attribute_weight >= 0) || o.attribute_weight > 1e6)
-    throw UsageError("--attribute-weight must be between 0 and 1e6");
-  o.latent_code_weight = args.number("latent-code-weight", o.latent_code_weight);
-  if (!(o.latent_code_weight >= 0) || o.latent_code_weight > 1e6)
-    throw UsageError("--latent-code-weight must be between 0 and 1e6");
+  o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
+  o.latent_code_weight = weight_option(args, "latent-code-weight", o.latent_code_weight);
   if (const auto init = args.value("init")) {
     if (init->empty() || !std::filesystem::is_regular_file(*init))
       throw UsageError("--init: no generator file '" + *init + "'");
