@@ -22,13 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using train::Stream;
 
-// z [B, D] -> the uniform draws it decides [B, kLatentAttributeDraws] (latent_portraits.h), in
-// [-1, 1]: the normal CDF of z / rms(z), as attributes_from_latent computes them.
-torch::Tensor attribute_draws(const torch::Tensor& z) {
-  const torch::Tensor x = z / (z.square().mean(1, true) + 1e-8).sqrt();
-  return torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0)) - 1.0;
-}
-
 torch::Tensor batch_latents(const GeneratorTrainOptions& o, int64_t step) {
   auto gen = train::stream_generator(o.seed, Stream::kDemoGenerator, static_cast<uint64_t>(step));
   return torch::randn({o.batch, o.architecture.style_dim}, gen);
@@ -152,7 +145,8 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
     torch::Tensor loss = (diff.abs() * pixel_weights).mean() +
                          o.l2_weight * (diff.square() * pixel_weights).mean();
     if (o.latent_code_weight > 0)  // [B, D] -> [B, 8] against the draws of z
-      loss = loss + o.latent_code_weight * torch::mse_loss(readout(w), attribute_draws(z));
+      loss = loss + o.latent_code_weight *
+                        torch::mse_loss(readout(w), 2 * latent_attribute_draws(z) - 1);
     const double factor = generator_rate_factor(o, step);
     auto& groups = adam.param_groups();
     groups[0].options().set_lr(o.learning_rate * factor);

@@ -29,6 +29,11 @@ demo::FaceAttributes attributes_from_latent(const float* z, int64_t dim) {
   return a;
 }
 
+torch::Tensor latent_attribute_draws(const torch::Tensor& z) {
+  const torch::Tensor x = z / (z.square().mean(1, true) + 1e-8).sqrt();
+  return 0.5 * torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0));
+}
+
 torch::Tensor portrait_to_tensor(const cv::Mat& bgr) {
   if (bgr.type() != CV_8UC3) throw std::invalid_argument("portrait_to_tensor: expected 8-bit BGR");
   const cv::Mat c = bgr.isContinuous() ? bgr : bgr.clone();

@@ -23,6 +23,10 @@ inline constexpr int kLatentAttributeDraws = 8;
 // z: `dim` >= kLatentAttributeDraws floats. Throws std::invalid_argument when dim is too small.
 demo::FaceAttributes attributes_from_latent(const float* z, int64_t dim);
 
+// The same uniform draws for a batch: z [B, D] -> [B, kLatentAttributeDraws] in [0, 1] (float,
+// for losses and read-outs; attributes_from_latent computes them in double).
+torch::Tensor latent_attribute_draws(const torch::Tensor& z);
+
 // An 8-bit BGR portrait (OpenCV order, as demo::render_face gives it) -> [3, H, W] float32 RGB
 // in [-1, 1], the generator's output range.
 torch::Tensor portrait_to_tensor(const cv::Mat& bgr);

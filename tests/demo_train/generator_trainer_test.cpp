@@ -65,6 +65,23 @@ TEST(LatentPortraits, LatentDecidesThePortrait) {
   EXPECT_NEAR(x[0][2][5][7].item<float>(), p[0] / 127.5 - 1.0, 1e-6);
 }
 
+// The batch form of the draws gives the attributes attributes_from_latent decides.
+TEST(LatentPortraits, BatchDrawsMatchTheAttributesTheyDecide) {
+  torch::manual_seed(4);
+  const torch::Tensor z = torch::randn({16, 32});
+  const torch::Tensor u = latent_attribute_draws(z);
+  ASSERT_EQ(u.sizes(), (std::vector<int64_t>{16, kLatentAttributeDraws}));
+  for (int64_t i = 0; i < z.size(0); ++i) {
+    const demo::FaceAttributes a = attributes_from_latent(z[i].contiguous().data_ptr<float>(), 32);
+    EXPECT_NEAR(a.smile, -1 + 2 * u[i][0].item<double>(), 1e-5);  // smile ~ U(-1, 1), draw 0
+    EXPECT_NEAR(a.hair_length, u[i][2].item<double>(), 1e-5);
+    EXPECT_EQ(a.eyeglasses, u[i][3].item<double>() < 0.35);
+    EXPECT_NEAR(a.skin_tone, u[i][4].item<double>(), 1e-5);
+    EXPECT_NEAR(a.eye_size, u[i][5].item<double>(), 1e-5);
+    EXPECT_EQ(a.beard, u[i][6].item<double>() < 0.3);
+  }
+}
+
 GeneratorTrainOptions tiny_options() {
   GeneratorTrainOptions o;
   o.architecture.size = 16;
@@ -169,8 +186,7 @@ double draws_explained_by_w(const std::filesystem::path& file) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(11);
   const torch::Tensor z = torch::randn({2048, g.net->style_dim()});
-  const torch::Tensor x = z / (z.square().mean(1, true) + 1e-8).sqrt();
-  const torch::Tensor draws = torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0)) - 1;
+  const torch::Tensor draws = latent_attribute_draws(z);
   const torch::Tensor a = torch::cat({g.net->mapping(z), torch::ones({2048, 1})}, 1);
   const torch::Tensor fit = a.matmul(std::get<0>(torch::linalg_lstsq(a, draws)));
   return 1.0 - (fit - draws).square().sum().item<double>() /
