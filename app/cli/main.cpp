@@ -64,6 +64,9 @@ Training options (docs/training.md; every command resumes when rerun with the sa
     --images DIR        instead: codes of the photos in DIR (alignment, e4e; --aligned
                         when they are already aligned crops)
     --shard-size K      codes per shard (default 1000);  --no-wplus  do not keep W+
+    --demo-counterparts sampled codes in pairs for train-mapper --paired: each latent of
+                        the demo generator, then the same latent with one named attribute
+                        moved to another level (rows 2k, 2k+1; even --count)
   train-mapper        DeltaEdit's text-free training of the mapper on code folders
     --iterations N      total steps (default 100000)   --batch B    pairs per step (64)
     --lr LR             Adam learning rate (default 0.5, DeltaEdit's)
@@ -73,7 +76,8 @@ Training options (docs/training.md; every command resumes when rerun with the sa
     --init FILE         start from these mapper weights (net_face.pth layout)
     --paired CODES      also train on counterpart pairs: codes whose rows 2k, 2k+1 are one
                         portrait before and after one attribute changed (demo counterparts);
-                        --paired-fraction F of each batch (0.5) comes from them
+                        --paired-fraction F of each batch (0.5) comes from them;
+                        repeat --paired to train on several such folders
   relevance           StyleCLIP's relevance matrix fs3 [S, E] for the generator and CLIP
     --num-images N      images each channel is tried on (default 100)
     --k K               channel set to mean -/+ K std (default 5)
@@ -188,7 +192,7 @@ int main(int argc, char** argv) {
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
          "grid", "latent-code-weight"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
-         "no-wplus", "quick"});
+         "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);
   } catch (const UsageError& e) {
     std::cerr << "deltaedit: " << e.what() << "\n";

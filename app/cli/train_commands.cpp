@@ -13,6 +13,7 @@
 #include "app/cli/exit_codes.h"
 #include "app/cli/output_paths.h"
 #include "app/cli/progress_line.h"
+#include "core/demo_train/latent_counterparts.h"
 #include "core/engine/model_bundle.h"
 #include "core/io/model_file_error.h"
 #include "core/io/sha256.h"
@@ -132,6 +133,8 @@ int run_generate_codes(const ParsedArgs& args) {
   const fs::path out = output_of(args, "generate-codes");
   const bool from_images = args.value("images").has_value();
   if (args.flag("aligned") && !from_images) throw UsageError("--aligned needs --images");
+  const bool demo_pairs = args.flag("demo-counterparts");
+  if (demo_pairs && from_images) throw UsageError("--demo-counterparts makes sampled codes, not --images");
   train::CodeSetInfo info;
   info.source = from_images ? "images" : "sampled";
   info.shard_size = positive(args, "shard-size", 1000);
@@ -151,6 +154,11 @@ int run_generate_codes(const ParsedArgs& args) {
     info.seed = seed_of(args);
     info.truncation = args.number("truncation", 1.0);
     if (!(info.truncation > 0)) throw UsageError("--truncation must be > 0 (1 = none)");
+    if (demo_pairs) {
+      if (info.count % 2 || info.shard_size % 2)
+        throw UsageError("--demo-counterparts needs an even --count and --shard-size (pairs)");
+      info.pairing = demo_train::kLatentCounterpartPairing;
+    }
   }
   info.generator = model_file(args, "generator").string();
   info.clip = model_file(args, "clip").string();
@@ -191,7 +199,15 @@ int run_generate_codes(const ParsedArgs& args) {
                                   std::cerr << "skipped " << photo.string() << ": " << why << "\n";
                                 });
   } else {
-    train::generate_sampled_codes(set, gen, clip.net, batch, tick);
+    train::LatentPairing pairing;
+    if (info.pairing == demo_train::kLatentCounterpartPairing) {
+      if (gen.net->style_dim() < demo_train::kLatentAttributeDraws + 2)
+        throw io::ModelFileError(info.generator, "has latents too short for the demo domain's counterparts");
+      pairing = [seed = info.seed](const torch::Tensor& z, int64_t first_pair) {
+        return demo_train::latent_counterpart_pairs(z, first_pair, seed);
+      };
+    }
+    train::generate_sampled_codes(set, gen, clip.net, batch, tick, pairing);
   }
   progress.done(std::to_string(info.count - first) + " codes written to " + out.string() + " (" +
                 fixed(progress.rate(info.count), 2) + " codes/s on " + device.describe() + ")" +
@@ -224,7 +240,7 @@ int run_train_mapper(const ParsedArgs& args) {
   use_all_cores();
   const auto device = device_from(args);
   auto data = train::load_training_data(code_dirs);
-  if (auto paired = args.value("paired")) train::add_paired_data(data, *paired);
+  for (const auto& paired : args.all("paired")) train::add_paired_data(data, paired);
   std::unique_ptr<train::MapperTrainer> trainer;
   try {
     trainer = std::make_unique<train::MapperTrainer>(std::move(data), o, out, device.device);

@@ -57,14 +57,18 @@ CodeShard codes_from_z(nets::LoadedGenerator& gen, nets::ClipModel& clip, const 
 }
 
 void generate_sampled_codes(const CodeSet& set, nets::LoadedGenerator& gen, nets::ClipModel& clip,
-                            int64_t batch, const CodeProgress& progress) {
+                            int64_t batch, const CodeProgress& progress,
+                            const LatentPairing& pairing) {
   const auto& info = set.info();
   TORCH_CHECK(info.source == "sampled", "generate_sampled_codes: not a sampled code set");
   TORCH_CHECK(batch > 0, "batch must be positive");
+  TORCH_CHECK(info.pairing.empty() == !pairing, "generate_sampled_codes: the set's pairing '",
+              info.pairing, "' needs its rule, and only then");
   for (int64_t k = set.complete_shards(); k < info.num_shards(); ++k) {
     const int64_t first = k * info.shard_size;
     const int64_t rows = std::min(info.shard_size, info.count - first);
-    const auto z = shard_z(info.seed, k, rows, info.style_dim);
+    const auto z = pairing ? pairing(shard_z(info.seed, k, rows / 2, info.style_dim), first / 2)
+                           : shard_z(info.seed, k, rows, info.style_dim);  // [rows, D]
     std::vector<CodeShard> parts;
     for (int64_t b = 0; b < rows; b += batch) {
       parts.push_back(

@@ -43,10 +43,16 @@ torch::Tensor shard_z(uint64_t seed, int64_t shard, int64_t rows, int64_t style_
 CodeShard codes_from_z(nets::LoadedGenerator& gen, nets::ClipModel& clip, const torch::Tensor& z,
                        double truncation);
 
+// A pairing rule (CodeSetInfo::pairing): latents z [B, D] and the index of the first pair ->
+// [2B, D], each latent followed by its twin.
+using LatentPairing = std::function<torch::Tensor(const torch::Tensor& z, int64_t first_pair)>;
+
 // Fills the missing shards of a "sampled" set (its info gives count, shard size, seed and
-// truncation), `batch` codes per network call.
+// truncation), `batch` codes per network call. A set with a pairing takes half as many latents
+// from the seed and `pairing` makes the twins; it must be given exactly then.
 void generate_sampled_codes(const CodeSet& set, nets::LoadedGenerator& gen, nets::ClipModel& clip,
-                            int64_t batch, const CodeProgress& progress = {});
+                            int64_t batch, const CodeProgress& progress = {},
+                            const LatentPairing& pairing = {});
 
 // Image files (.png, .jpg, .jpeg, any case) directly in `dir`, sorted by name. Throws
 // DataFileError naming the folder when it is missing or holds none.

@@ -40,6 +40,7 @@ std::string CodeSetInfo::to_json() const {
             {"images_dir", images_dir},
             {"image_list_sha256", image_list_sha256},
             {"aligned", aligned},
+            {"pairing", pairing},
             {"arrays",
              {{"s", "[n, s_dim] float32 StyleSpace codes"},
               {"clip", "[n, embed_dim] float32 CLIP image embeddings, not normalized"},
@@ -75,12 +76,15 @@ CodeSetInfo CodeSetInfo::from_json(const std::string& text, const fs::path& file
     j.at("images_dir").get_to(info.images_dir);
     j.at("image_list_sha256").get_to(info.image_list_sha256);
     j.at("aligned").get_to(info.aligned);
+    info.pairing = j.value("pairing", "");  // absent in sets written before pairs existed
   } catch (const json::exception& e) {
     throw DataFileError(file, std::string("bad code-set description: ") + e.what());
   }
   if (info.s_widths.empty() || info.embed_dim <= 0 || info.shard_size <= 0 || info.count < 0 ||
       (info.source != "sampled" && info.source != "images"))
     throw DataFileError(file, "bad code-set description (sizes or source out of range)");
+  if (!info.pairing.empty() && (info.source != "sampled" || info.count % 2 || info.shard_size % 2))
+    throw DataFileError(file, "bad code-set description (pairs need sampled codes and even counts)");
   return info;
 }
 
@@ -107,6 +111,7 @@ std::string CodeSetInfo::differences(const CodeSetInfo& o) const {
   cmp("images folder", images_dir, o.images_dir);
   cmp("image list", image_list_sha256, o.image_list_sha256);
   cmp("aligned", aligned, o.aligned);
+  cmp("pairing", pairing, o.pairing);
   return d.str();
 }
 

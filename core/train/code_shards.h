@@ -34,6 +34,9 @@ struct CodeSetInfo {
   std::string images_dir;         // "images": the folder read,
   std::string image_list_sha256;  // a checksum of its sorted file list,
   bool aligned = false;           // and whether the photos were taken as aligned crops
+  // "sampled" in pairs: "" for independent codes, else the name of the rule that makes row
+  // 2k + 1's latent from row 2k's (rows 2k, 2k + 1 are then a pair; counts and shards even).
+  std::string pairing;
 
   int64_t s_dim() const;
   int64_t num_shards() const { return shard_size > 0 ? (count + shard_size - 1) / shard_size : 0; }

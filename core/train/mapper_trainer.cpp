@@ -107,8 +107,9 @@ void add_paired_data(TrainingData& data, const fs::path& dir) {
   if (paired.s.size(0) < 2 || paired.s.size(0) % 2 != 0)
     throw DataFileError(dir, "holds " + std::to_string(paired.s.size(0)) +
                                  " codes: counterpart pairs need an even number, at least 2");
-  data.pair_s = paired.s;
-  data.pair_c_unit = paired.c_unit;
+  // A second folder adds its pairs after the first's (both even, so pairs stay aligned).
+  data.pair_s = data.pair_s.defined() ? torch::cat({data.pair_s, paired.s}) : paired.s;
+  data.pair_c_unit = data.pair_c_unit.defined() ? torch::cat({data.pair_c_unit, paired.c_unit}) : paired.c_unit;
   const std::string identity = data.fingerprint + " paired " + paired.fingerprint;
   data.fingerprint = io::sha256_hex(identity.data(), identity.size());
 }

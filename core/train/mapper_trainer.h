@@ -59,7 +59,8 @@ struct TrainingData {
 // Throws DataFileError naming a bad folder or file.
 TrainingData load_training_data(const std::vector<std::filesystem::path>& code_dirs);
 
-// Adds the codes of `dir` as counterpart pairs (an even number of rows, same widths as `data`).
+// Adds the codes of `dir` as counterpart pairs (an even number of rows, same widths as `data`);
+// called again, it appends another folder's pairs.
 // Throws DataFileError naming the folder.
 void add_paired_data(TrainingData& data, const std::filesystem::path& dir);
 

@@ -107,6 +107,39 @@ TEST_F(TrainCli, GenerateTrainAndEditWithTheTrainedMapper) {
   EXPECT_TRUE(fs::exists(dir_ / "out.png"));
 }
 
+// Latent counterpart pairs for train-mapper --paired, which takes several such folders.
+TEST_F(TrainCli, DemoCounterpartCodesPairUpAndTrainTheMapper) {
+  const fs::path codes = dir_ / "codes", pairs = dir_ / "pairs";
+  ASSERT_EQ(deltaedit(generate_args(codes, "32")).code, 0);
+  auto pair_args = generate_args(pairs, "16");
+  pair_args.push_back("--demo-counterparts");
+  auto made = deltaedit(pair_args);
+  ASSERT_EQ(made.code, 0) << made.output;
+  EXPECT_TRUE(contains(deltaedit::testing::read_text(pairs / "meta.json"), "\"pairing\": \"demo-latent-counterparts\""));
+  const auto s = deltaedit::io::load_npy(pairs / "shard_00000.s.npy");
+  ASSERT_EQ(s.size(0), 16);
+  for (int64_t k = 0; k < 8; ++k)  // each twin is another code
+    EXPECT_FALSE(torch::allclose(s[2 * k], s[2 * k + 1])) << "pair " << k;
+  // Not the codes of the same seed without pairs.
+  EXPECT_FALSE(torch::allclose(s.narrow(0, 0, 2), deltaedit::io::load_npy(codes / "shard_00000.s.npy").narrow(0, 0, 2)));
+
+  const fs::path run = dir_ / "run";
+  auto train = deltaedit({"train-mapper", codes.string(), "-o", run.string(), "--iterations", "10", "--batch", "8",
+                          "--val-fraction", "0.2", "--paired", pairs.string(), "--paired", pairs.string(),
+                          "--paired-fraction", "0.5", "--device", "cpu"});
+  ASSERT_EQ(train.code, 0) << train.output;
+  EXPECT_TRUE(contains(deltaedit::testing::read_text(run / "train_options.json"), "\"paired_rows\": 32"));
+
+  auto odd = generate_args(dir_ / "odd", "15");
+  odd.push_back("--demo-counterparts");
+  auto refused = deltaedit(odd);
+  EXPECT_EQ(refused.code, 2) << refused.output;
+  EXPECT_TRUE(contains(refused.output, "even")) << refused.output;
+  auto photos = deltaedit({"generate-codes", "-o", (dir_ / "p").string(), "--images", dir_.string(),
+                           "--demo-counterparts", "--models", models_.string()});
+  EXPECT_EQ(photos.code, 2) << photos.output;
+}
+
 TEST_F(TrainCli, CodesFromAlignedPhotos) {
   fs::create_directories(dir_ / "photos");
   fs::copy_file(fixture("e4e/input.png"), dir_ / "photos" / "one.png");

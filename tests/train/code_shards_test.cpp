@@ -81,6 +81,11 @@ TEST(CodeShards, ForeignFoldersAndOtherSettingsAreRefused) {
   other.seed = 1;
   expect_error_naming<train::OutputConflict>(
       [&] { train::CodeSet::create_or_resume(dir / "set", other); }, dir / "set" / "meta.json");
+  auto paired = small_info();
+  paired.pairing = "some-rule";
+  EXPECT_EQ(paired.differences(small_info()), "pairing");
+  expect_error_naming<train::OutputConflict>(
+      [&] { train::CodeSet::create_or_resume(dir / "set", paired); }, dir / "set" / "meta.json");
   fs::create_directories(dir / "busy");
   std::ofstream(dir / "busy" / "notes.txt") << "mine";
   expect_error_naming<train::OutputConflict>(
@@ -90,6 +95,18 @@ TEST(CodeShards, ForeignFoldersAndOtherSettingsAreRefused) {
   std::ofstream(dir / "busy" / "meta.json") << "{\"format\": \"deltaedit-codes\", \"version\": 1";
   expect_error_naming<train::DataFileError>([&] { train::CodeSet::open(dir / "busy"); },
                                             dir / "busy" / "meta.json");
+  // Pairs of an odd count cannot be pairs.
+  auto odd = small_info();
+  odd.pairing = "some-rule";
+  odd.count = 7;
+  const auto text = odd.to_json();
+  EXPECT_NE(text.find("\"pairing\": \"some-rule\""), std::string::npos) << text;
+  expect_error_naming<train::DataFileError>([&] { train::CodeSetInfo::from_json(text, dir / "odd.json"); },
+                                            dir / "odd.json");
+  // Sets written before pairings existed have no "pairing" key: independent codes.
+  std::string old = small_info().to_json();
+  old.erase(old.find("\"pairing\""), std::string("\"pairing\": \"\",").size());
+  EXPECT_EQ(train::CodeSetInfo::from_json(old, dir / "old.json").differences(small_info()), "");
 }
 
 TEST(CodeShards, DamagedShardsAreNamed) {
@@ -153,6 +170,46 @@ TEST(CodeShards, InterruptedGenerationResumesToTheSameCodes) {
   EXPECT_TRUE(torch::equal(a.s, b.s));
   EXPECT_TRUE(torch::equal(a.wplus, b.wplus));
   EXPECT_TRUE(torch::equal(a.clip, b.clip));
+}
+
+TEST(CodeShards, PairedSetsTakeHalfTheLatentsAndTheRuleMakesTheTwins) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  auto& gen = dtest::fixture_generator();
+  train::CodeSetInfo info;
+  train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
+  info.shard_size = 4;
+  info.count = 6;
+  info.seed = 9;
+  info.pairing = "negate-first";
+  const auto dir = dtest::temp_dir("codes");
+  const auto set = train::CodeSet::create_or_resume(dir / "pairs", info);
+  std::vector<int64_t> first_pairs;
+  const train::LatentPairing negate_first = [&](const torch::Tensor& z, int64_t first_pair) {
+    first_pairs.push_back(first_pair);
+    auto twin = z.clone();
+    twin.select(1, 0).neg_();
+    return torch::stack({z, twin}, 1).flatten(0, 1);  // [B, D] x 2 -> [2B, D], interleaved
+  };
+  EXPECT_THROW(train::generate_sampled_codes(set, gen, dtest::fixture_clip(), 3), c10::Error);
+  train::generate_sampled_codes(set, gen, dtest::fixture_clip(), 3, {}, negate_first);
+  EXPECT_EQ(first_pairs, (std::vector<int64_t>{0, 2}));
+  const auto all = set.read_all();
+  ASSERT_EQ(all.rows(), 6);
+  // Shard k's base latents are the first half of what an unpaired set of the seed would use.
+  std::vector<torch::Tensor> z;
+  for (int64_t k = 0; k < 2; ++k)
+    z.push_back(negate_first(train::shard_z(info.seed, k, k == 0 ? 2 : 1, info.style_dim), 0));
+  const auto expected = train::codes_from_z(gen, dtest::fixture_clip(), torch::cat(z), 1.0);
+  // (batches of 3 and of 6 round differently: a few 1e-6)
+  EXPECT_TRUE(torch::allclose(all.s, expected.s, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(all.clip, expected.clip, 1e-5, 1e-5));
+  EXPECT_FALSE(torch::allclose(all.s[0], all.s[1]));  // the twin is another code
+  // Without the pairing, the same seed gives other codes in the same folder's place.
+  auto plain = info;
+  plain.pairing.clear();
+  EXPECT_THROW(train::generate_sampled_codes(train::CodeSet::create_or_resume(dir / "plain", plain), gen,
+                                             dtest::fixture_clip(), 3, {}, negate_first),
+               c10::Error);
 }
 
 }  // namespace

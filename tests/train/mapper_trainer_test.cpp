@@ -217,6 +217,13 @@ TEST(MapperTrainer, TrainsOnCounterpartPairsWhenGivenThem) {
   ASSERT_TRUE(paired.pair_s.defined());
   EXPECT_EQ(paired.pair_s.size(0), 40);
   EXPECT_NE(paired.fingerprint, fixture_codes().fingerprint);
+  // A second folder's pairs follow the first's, and the data is another (no resume across).
+  train::TrainingData twice = paired;
+  train::add_paired_data(twice, dir / "pairs");
+  ASSERT_EQ(twice.pair_s.size(0), 80);
+  EXPECT_TRUE(torch::equal(twice.pair_s.narrow(0, 40, 40), paired.pair_s));
+  EXPECT_TRUE(torch::equal(twice.pair_c_unit.narrow(0, 0, 40), paired.pair_c_unit));
+  EXPECT_NE(twice.fingerprint, paired.fingerprint);
   train::TrainingData odd = fixture_codes();
   try {
     train::add_paired_data(odd, dir / "odd");
