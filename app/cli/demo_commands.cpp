@@ -9,9 +9,9 @@
 #include <iostream>
 #include <string>
 
-#include <opencv2/imgcodecs.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/image_sheet.h"
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress_line.h"
 #include "core/demo/demo_dataset.h"
@@ -103,16 +103,8 @@ int run_demo_grid(const ParsedArgs& args) {
     std::cerr << "deltaedit: " << out.string() << " exists (use --overwrite)\n";
     return kOutputProblem;
   }
-  const cv::Mat grid = demo::sample_grid(seed_option(args), count, 8, size);
-  bool written = false;
-  try {
-    written = cv::imwrite(out.string(), grid, {cv::IMWRITE_PNG_COMPRESSION, 9});
-  } catch (const cv::Exception&) {  // e.g. an extension OpenCV has no encoder for
-  }
-  if (!written) {
-    std::cerr << "deltaedit: " << out.string() << ": cannot be written (use a .png name)\n";
-    return kOutputProblem;
-  }
+  if (const int written = write_png(demo::sample_grid(seed_option(args), count, 8, size), out); written != kOk)
+    return written;
   if (!args.flag("quiet")) std::cerr << out.string() << ": " << count << " portraits\n";
   return kOk;
 }

@@ -12,12 +12,13 @@
 #include <optional>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
 #include "app/cli/commands.h"
 #include "app/cli/engine_setup.h"
 #include "app/cli/exit_codes.h"
+#include "app/cli/image_sheet.h"
 #include "app/cli/progress_line.h"
+#include "core/demo_train/attribute_counterparts.h"
 #include "core/demo_train/edit_evaluation.h"
 #include "core/demo_train/generator_fidelity.h"
 #include "core/demo_train/predictor_training.h"
@@ -199,8 +200,10 @@ int run_demo_calibrate(const ParsedArgs& args) {
   return publish(s.out, markdown, demo_train::to_json(c));
 }
 
-// Whether the generator draws what its latents decide, read by the predictor; --grid writes 32
-// latents as a contact sheet, each row of the renderer's portraits above the generator's.
+// Whether the generator draws what its latents decide, read by the predictor, and what its own
+// one-attribute changes do to the other readings; --grid writes 32 latents as a contact sheet,
+// each row of the renderer's portraits above the generator's; --pairs-grid two counterpart pairs
+// per family, the renderer's and the generator's.
 int run_demo_check_generator(const ParsedArgs& args) {
   if (args.words.size() != 2) throw UsageError("demo check-generator takes no positional arguments");
   const fs::path gen_file = required_path(args, "generator", "demo check-generator");
@@ -208,43 +211,37 @@ int run_demo_check_generator(const ParsedArgs& args) {
   const int64_t count = integer_option(args, "count", 512, 2);
   if (count > 100000) throw UsageError("--count must be at most 100000");
   const uint64_t seed = seed_option(args);
-  const auto grid = args.value("grid");
-  if (grid && fs::exists(*grid) && !args.flag("overwrite")) {
-    std::cerr << "deltaedit: " << *grid << " exists (use --overwrite)\n";
-    return kOutputProblem;
-  }
+  const auto grid = args.value("grid"), pairs_grid = args.value("pairs-grid");
+  for (const auto& sheet : {grid, pairs_grid})
+    if (sheet && fs::exists(*sheet) && !args.flag("overwrite")) {
+      std::cerr << "deltaedit: " << *sheet << " exists (use --overwrite)\n";
+      return kOutputProblem;
+    }
   use_all_cores();
   try {
     auto gen = nets::load_generator(gen_file, nets::choose_device("cpu"));
     const auto predictor = demo_train::load_attribute_predictor(predictor_file);
     std::cout << demo_train::to_markdown(
         demo_train::measure_generator_fidelity(gen, predictor, count, seed));
+    std::cout << "\n" << demo_train::to_markdown(demo_train::measure_counterpart_effects(
+                              gen, predictor, std::max<int64_t>(2, count / demo_train::kAttributeFamilies), seed));
+    const int64_t side = gen.net->size();
     if (grid) {
       // 4 rows of 8 latents: what each decides (the renderer), then what the generator draws.
-      // [4, 2, 8, 3, S, S] in [0, 1] -> one 8-bit BGR sheet
-      const torch::Tensor x = torch::stack({demo_train::generator_targets(gen, 32, seed).view({4, 8, 3, gen.net->size(), gen.net->size()}),
-                                            demo_train::generator_samples(gen, 32, seed).view({4, 8, 3, gen.net->size(), gen.net->size()})},
+      // [4, 2, 8, 3, S, S] in [0, 1]
+      const torch::Tensor x = torch::stack({demo_train::generator_targets(gen, 32, seed).view({4, 8, 3, side, side}),
+                                            demo_train::generator_samples(gen, 32, seed).view({4, 8, 3, side, side})},
                                            1);
-      const int64_t n = 64, side = x.size(-1);
-      const torch::Tensor sheet = x.view({n / 8, 8, 3, side, side})
-                                      .permute({0, 3, 1, 4, 2})
-                                      .reshape({n / 8 * side, 8 * side, 3})
-                                      .flip({2})
-                                      .mul(255)
-                                      .round()
-                                      .to(torch::kUInt8)
-                                      .contiguous();
-      const cv::Mat image(static_cast<int>(sheet.size(0)), static_cast<int>(sheet.size(1)), CV_8UC3,
-                          sheet.data_ptr<uint8_t>());
-      bool written = false;
-      try {
-        written = cv::imwrite(*grid, image, {cv::IMWRITE_PNG_COMPRESSION, 9});
-      } catch (const cv::Exception&) {
-      }
-      if (!written) {
-        std::cerr << "deltaedit: " << *grid << ": cannot be written (use a .png name)\n";
-        return kOutputProblem;
-      }
+      if (const int written = write_png(image_sheet(x.view({64, 3, side, side}), 8), *grid); written != kOk)
+        return written;
+    }
+    if (pairs_grid) {
+      // One row per family, two pairs: the renderer's pair, then the generator's, twice.
+      // [F, 2 pairs, 2, 3, S, S] x 2 -> [F, 2 pairs, 2 sources, 2, 3, S, S]
+      const auto [drawn, targets] = demo_train::counterpart_samples(gen, 2, seed);
+      const torch::Tensor x = torch::stack({targets, drawn}, 2);
+      if (const int written = write_png(image_sheet(x.reshape({-1, 3, side, side}), 8), *pairs_grid); written != kOk)
+        return written;
     }
   } catch (const io::ModelFileError& e) {
     std::cerr << "deltaedit: " << e.what() << "\n";

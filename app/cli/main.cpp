@@ -39,6 +39,7 @@ Usage:
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
   deltaedit demo calibrate --models DIR --data DIR --predictor FILE [--count N] [--out FILE.md]
   deltaedit demo check-generator --generator FILE --predictor FILE [--count N] [--grid FILE.png]
+                                [--pairs-grid FILE.png]
 
 Edit options:
   --target TEXT       what the face should become; repeat to chain edits (each applied on
@@ -133,9 +134,11 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       prints the table and the best beta, --out writes it (+ .json); `demo
                       build` puts that beta in the bundle's manifest as its default
   demo check-generator  --count (512) samples of --generator read by --predictor against
-                      what their latents decide (correlation / accuracy per attribute);
+                      what their latents decide (correlation / accuracy per attribute), and
+                      how each score moves when the latent changes one attribute family;
                       --grid FILE.png writes 32 of them, each row below the renderer's
-                      portraits of the same latents
+                      portraits of the same latents; --pairs-grid FILE.png two latent
+                      counterpart pairs per family, the renderer's then the generator's
 
 Common options:
   --models DIR        model folder (default: $DELTAEDIT_MODELS, else models/ffhq when
@@ -190,7 +193,7 @@ int main(int argc, char** argv) {
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
-         "grid", "latent-code-weight"},
+         "grid", "latent-code-weight", "pairs-grid"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);

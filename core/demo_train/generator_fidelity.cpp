@@ -6,6 +6,8 @@
 #include <utility>
 
 #include "core/demo/face_attributes.h"
+#include "core/demo_train/edit_evaluation.h"
+#include "core/demo_train/latent_counterparts.h"
 #include "core/demo_train/latent_portraits.h"
 #include "core/demo_train/predictor_training.h"
 
@@ -135,6 +137,76 @@ std::string to_markdown(const GeneratorFidelity& f) {
     }
   }
   return s;
+}
+
+CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
+                                               const AttributePredictor& predictor,
+                                               int64_t pairs_per_family, uint64_t seed) {
+  if (pairs_per_family < 2) throw std::invalid_argument("measure_counterpart_effects: need >= 2 pairs per family");
+  const int64_t n = pairs_per_family * kAttributeFamilies;
+  const torch::Tensor z = latent_counterpart_pairs(sample_latents(gen, n, seed), 0, seed);  // [2n, D]
+  std::vector<int64_t> columns;
+  for (const auto& name : side_effect_attributes()) columns.push_back(score_index(name));
+  const torch::Tensor cols = torch::tensor(columns);
+  const int64_t size = gen.net->size();
+  // [2n, 3, S, S] in [0, 1] -> [n, 2, K] scores of the pairs
+  const auto scores = [&](const torch::Tensor& images) {
+    std::vector<torch::Tensor> parts;
+    for (int64_t i = 0; i < images.size(0); i += 64)
+      parts.push_back(predictor.scores(images.narrow(0, i, std::min<int64_t>(64, images.size(0) - i))).values);
+    return torch::cat(parts).index_select(1, cols).to(torch::kFloat64).view({n, 2, -1});
+  };
+  const torch::Tensor gs = scores(render(gen, z));
+  const torch::Tensor ts = scores(render_latents(z, static_cast<int>(size)).add(1).div(2));
+  // One unit for both: the spread of the renderer's portraits, as `demo evaluate` uses the
+  // spread of the held-out portraits (a generator that barely draws the mouth has a small one).
+  const torch::Tensor spread = ts.select(1, 0).std(0).clamp_min(1e-6);  // [K]
+  const auto effects = [&](const torch::Tensor& v) { return (v.select(1, 1) - v.select(1, 0)).abs() / spread; };
+  const torch::Tensor g = effects(gs), t = effects(ts);
+  CounterpartEffects e;
+  e.pairs = pairs_per_family;
+  e.families = {"smile", "hair colour", "hair length", "glasses", "beard", "skin", "eyes"};
+  // Pair i changes family i mod F: [n, K] -> [pairs, F, K] -> mean over the pairs.
+  const auto per_family = [&](const torch::Tensor& d) {
+    return d.view({pairs_per_family, kAttributeFamilies, -1}).mean(0);
+  };
+  e.generator = per_family(g);
+  e.targets = per_family(t);
+  return e;
+}
+
+std::string to_markdown(const CounterpartEffects& e) {
+  std::string s = "Mean |change| of each score when the latent changes one attribute family (" +
+                  std::to_string(e.pairs) +
+                  " pairs each), in standard deviations of the renderer's portraits; generator "
+                  "(renderer):\n\n| family |";
+  for (const auto& a : side_effect_attributes()) s += " " + a + " |";
+  s += "\n|---|";
+  for (size_t k = 0; k < side_effect_attributes().size(); ++k) s += "---|";
+  s += "\n";
+  for (size_t f = 0; f < e.families.size(); ++f) {
+    s += "| " + e.families[f] + " |";
+    for (size_t k = 0; k < side_effect_attributes().size(); ++k) {
+      char cell[64];
+      std::snprintf(cell, sizeof cell, " %.2f (%.2f) |", e.generator[static_cast<int64_t>(f)][static_cast<int64_t>(k)].item<double>(),
+                    e.targets[static_cast<int64_t>(f)][static_cast<int64_t>(k)].item<double>());
+      s += cell;
+    }
+    s += "\n";
+  }
+  return s;
+}
+
+std::pair<torch::Tensor, torch::Tensor> counterpart_samples(nets::LoadedGenerator& gen,
+                                                            int64_t pairs_per_family, uint64_t seed) {
+  if (pairs_per_family < 1) throw std::invalid_argument("counterpart_samples: need >= 1 pair per family");
+  const int64_t n = pairs_per_family * kAttributeFamilies, size = gen.net->size();
+  const torch::Tensor z = latent_counterpart_pairs(sample_latents(gen, n, seed), 0, seed);  // [2n, D]
+  // [2n, 3, S, S] -> [pairs, F, 2, 3, S, S] (pair i is family i mod F) -> [F, pairs, 2, 3, S, S]
+  const auto by_family = [&](const torch::Tensor& x) {
+    return x.view({pairs_per_family, kAttributeFamilies, 2, 3, size, size}).transpose(0, 1).contiguous();
+  };
+  return {by_family(render(gen, z)), by_family(render_latents(z, static_cast<int>(size)).add(1).div(2))};
 }
 
 }  // namespace deltaedit::demo_train

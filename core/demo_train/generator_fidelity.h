@@ -5,6 +5,7 @@
 // draw (the first generator drew no glasses and no beard) cannot be edited by any mapper.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <torch/torch.h>
@@ -40,6 +41,28 @@ GeneratorFidelity measure_generator_fidelity(nets::LoadedGenerator& gen,
 
 // One markdown table.
 std::string to_markdown(const GeneratorFidelity& f);
+
+// The generator's own one-attribute changes (latent_counterparts.h): for each attribute family,
+// the mean |change| of every side_effect_attributes() score between the two portraits of a pair,
+// in standard deviations of the scores of the renderer's portraits of the pairs' first latents
+// (the unit `demo evaluate` uses). The off-family entries
+// are side effects that the generator itself makes (or the predictor reads into its drawings):
+// no mapper's edit can have cleaner ones. The renderer's portraits of the same latents give the
+// reference.
+struct CounterpartEffects {
+  int64_t pairs = 0;                  // per family
+  std::vector<std::string> families;  // one per AttributeFamily, in its order
+  torch::Tensor generator, targets;   // [families, side_effect_attributes()] float64
+};
+CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
+                                               const AttributePredictor& predictor,
+                                               int64_t pairs_per_family, uint64_t seed);
+std::string to_markdown(const CounterpartEffects& e);
+
+// The first `pairs_per_family` counterpart pairs of each family from `seed`'s latents, as
+// {generator, renderer} images [families, pairs_per_family, 2, 3, S, S] in [0, 1] (CPU).
+std::pair<torch::Tensor, torch::Tensor> counterpart_samples(nets::LoadedGenerator& gen,
+                                                            int64_t pairs_per_family, uint64_t seed);
 
 // The first `count` of those samples (the same z for the same seed) as [count, 3, S, S] in
 // [0, 1] on the CPU, for a contact sheet.

@@ -65,6 +65,29 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   ASSERT_EQ(edit.code, 0) << edit.output;
   EXPECT_GT(fs::file_size(edited), 100u);
 
+  // The generator check reads the work's generator with its predictor and draws both sheets.
+  const fs::path grid = dir / "grid.png", pairs = dir / "pairs.png";
+  const auto checked = run_cli({"demo", "check-generator", "--generator", (work / "generator-regions.pt").string(),
+                                "--predictor", (work / "predictor.pt").string(), "--count", "14",
+                                "--grid", grid.string(), "--pairs-grid", pairs.string()});
+  ASSERT_EQ(checked.code, 0) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "| beard | accuracy |")) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "| family | smile | hair_length |")) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "| hair colour |")) << checked.output;
+  // (width, height) from the PNG header: 8 columns of 64 px; 8 rows, and one row per family.
+  const auto png_size = [](const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    unsigned char h[24] = {};
+    in.read(reinterpret_cast<char*>(h), 24);
+    const auto be = [&](int at) { return (h[at] << 24) | (h[at + 1] << 16) | (h[at + 2] << 8) | h[at + 3]; };
+    return std::pair{be(16), be(20)};
+  };
+  EXPECT_EQ(png_size(grid), (std::pair{512, 512}));
+  EXPECT_EQ(png_size(pairs), (std::pair{512, 448}));
+  const auto refused = run_cli({"demo", "check-generator", "--generator", (work / "generator-regions.pt").string(),
+                                "--predictor", (work / "predictor.pt").string(), "--pairs-grid", pairs.string()});
+  EXPECT_EQ(refused.code, 5) << refused.output;  // an existing sheet is kept without --overwrite
+
   // A rerun finds every stage done and rewrites the same bundle.
   const auto again = run_cli({"demo", "build", "--quick", "--out", bundle.string(), "--work",
                               work.string()}, "", /*quiet=*/false);

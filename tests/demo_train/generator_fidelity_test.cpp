@@ -3,6 +3,7 @@
 // them (the domain draws glasses with p 0.35, beards with p 0.3) and recall nothing.
 #include <gtest/gtest.h>
 
+#include "core/demo_train/attribute_counterparts.h"
 #include "core/demo_train/generator_fidelity.h"
 
 namespace deltaedit::demo_train {
@@ -65,6 +66,38 @@ TEST(GeneratorFidelity, SamplesAreTheSameForASeed) {
   EXPECT_GE(a.min().item<float>(), 0.0f);
   EXPECT_LE(a.max().item<float>(), 1.0f);
   EXPECT_FALSE(torch::equal(a, generator_samples(g, 4, 10)));
+}
+
+TEST(GeneratorFidelity, CounterpartEffectsTableOneRowPerFamily) {
+  torch::manual_seed(5);
+  nets::GeneratorConfig cfg;
+  cfg.size = 32;
+  cfg.style_dim = 48;  // the counterparts keep the norm with the entries past the draws
+  cfg.n_mlp = 2;
+  cfg.channels = {8, 8, 8, 8};
+  nets::LoadedGenerator g{nets::Generator(cfg), {}, "random-generator"};
+  for (auto& p : g.net->parameters()) p.requires_grad_(false);
+  g.latent_avg = torch::zeros({cfg.style_dim});
+
+  const CounterpartEffects blind = measure_counterpart_effects(g, blind_predictor(), 4, 1);
+  EXPECT_EQ(blind.pairs, 4);
+  ASSERT_EQ(blind.families.size(), static_cast<size_t>(kAttributeFamilies));
+  ASSERT_EQ(blind.generator.sizes(), (std::vector<int64_t>{kAttributeFamilies, 7}));
+  EXPECT_EQ(blind.generator.abs().max().item<double>(), 0.0);  // a constant reading never changes
+  EXPECT_EQ(blind.targets.abs().max().item<double>(), 0.0);
+
+  torch::manual_seed(8);
+  const AttributePredictor random;  // untrained: reads something, differently for each picture
+  const CounterpartEffects a = measure_counterpart_effects(g, random, 4, 1);
+  const CounterpartEffects b = measure_counterpart_effects(g, random, 4, 1);
+  EXPECT_TRUE(torch::equal(a.generator, b.generator));
+  EXPECT_TRUE(torch::equal(a.targets, b.targets));
+  EXPECT_GT(a.targets.min().item<double>(), 0.0);
+  EXPECT_FALSE(torch::allclose(a.generator, a.targets));
+  const std::string table = to_markdown(a);
+  EXPECT_NE(table.find("| hair colour |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| family | smile | hair_length |"), std::string::npos) << table;
+  EXPECT_THROW(measure_counterpart_effects(g, random, 1, 1), std::invalid_argument);
 }
 
 }  // namespace
