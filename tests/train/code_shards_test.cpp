@@ -137,11 +137,7 @@ TEST(CodeShards, DamagedShardsAreNamed) {
 TEST(CodeShards, InterruptedGenerationResumesToTheSameCodes) {
   DELTAEDIT_REQUIRE_FIXTURES();
   auto& gen = dtest::fixture_generator();
-  train::CodeSetInfo info;
-  train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
-  info.shard_size = 3;
-  info.count = 8;
-  info.seed = 4;
+  auto info = dtest::fixture_code_info(3, 8, 4);
   info.truncation = 0.8;
   const auto dir = dtest::temp_dir("codes");
   const auto whole = train::CodeSet::create_or_resume(dir / "whole", info);
@@ -175,11 +171,7 @@ TEST(CodeShards, InterruptedGenerationResumesToTheSameCodes) {
 TEST(CodeShards, PairedSetsTakeHalfTheLatentsAndTheRuleMakesTheTwins) {
   DELTAEDIT_REQUIRE_FIXTURES();
   auto& gen = dtest::fixture_generator();
-  train::CodeSetInfo info;
-  train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
-  info.shard_size = 4;
-  info.count = 6;
-  info.seed = 9;
+  auto info = dtest::fixture_code_info(4, 6, 9);
   info.pairing = "negate-first";
   const auto dir = dtest::temp_dir("codes");
   const auto set = train::CodeSet::create_or_resume(dir / "pairs", info);

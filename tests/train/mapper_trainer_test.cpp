@@ -26,11 +26,7 @@ namespace fs = std::filesystem;
 // `count` sampled codes of the fixture generator in a code folder.
 void write_fixture_codes(const fs::path& dir, int64_t count) {
   auto& gen = dtest::fixture_generator();
-  train::CodeSetInfo info;
-  train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
-  info.shard_size = 80;
-  info.count = count;
-  info.seed = 2;
+  auto info = dtest::fixture_code_info(80, count, 2);
   const auto set = train::CodeSet::create_or_resume(dir, info);
   train::generate_sampled_codes(set, gen, dtest::fixture_clip(), 16);
 }
@@ -39,11 +35,7 @@ void write_fixture_codes(const fs::path& dir, int64_t count) {
 const train::TrainingData& fixture_codes() {
   static const train::TrainingData data = [] {
     auto& gen = dtest::fixture_generator();
-    train::CodeSetInfo info;
-    train::set_model_fields(info, gen, dtest::fixture_clip(), gen.net->size());
-    info.shard_size = 80;
-    info.count = 160;
-    info.seed = 1;
+    auto info = dtest::fixture_code_info(80, 160, 1);
     const auto dir =
         fs::temp_directory_path() / ("deltaedit_train_codes_" + std::to_string(::getpid()));
     fs::remove_all(dir);
