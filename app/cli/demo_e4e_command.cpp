@@ -5,6 +5,8 @@
 // --init FILE fine-tunes an earlier run's e4e.pt instead of starting afresh.
 // With --data DIR (a `demo dataset` folder) one step in three trains on DIR/train portraits and
 // the reconstruction PSNR of G(e4e(x)) on 200 DIR/heldout portraits is reported.
+// --readout-weight W adds the read-out loss of the attribute draws (E4eTrainOptions); on the
+// dataset's portraits it reads their attributes from DIR/attributes.jsonl.
 #include <unistd.h>
 
 #include <chrono>
@@ -21,6 +23,8 @@
 #include "app/cli/exit_codes.h"
 #include "app/cli/progress_line.h"
 #include "core/demo_train/e4e_trainer.h"
+#include "core/demo_train/latent_portraits.h"
+#include "core/demo_train/predictor_training.h"
 #include "core/io/model_file_error.h"
 
 namespace deltaedit::cli {
@@ -50,6 +54,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.batch = integer_option(args, "batch", o.batch, 1);
   o.seed = seed_option(args);
   o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
+  o.readout_weight = weight_option(args, "readout-weight", o.readout_weight);
   if (const auto init = args.value("init")) {
     if (init->empty() || !fs::is_regular_file(*init))
       throw UsageError("--init: no e4e file '" + *init + "'");
@@ -71,15 +76,27 @@ int run_demo_train_e4e(const ParsedArgs& args) {
     auto gen = nets::load_generator(*gen_file, nets::choose_device("cpu"));
     const auto config = demo_train::small_e4e_config(gen.net->size(), gen.net->n_latent(),
                                                      gen.net->style_dim());
-    torch::Tensor real, heldout;
-    if (data) {
+    torch::Tensor real, heldout, real_draws;
+    if (data && o.readout_weight > 0) {
+      // The portraits with their attributes, in the dataset's order.
+      const auto d = demo_train::load_demo_images(*data, demo::Split::kTrain, 4096);
+      if (gen.net->size() != d.images.size(1))
+        throw std::runtime_error("--readout-weight with --data needs a " + std::to_string(d.images.size(1)) +
+                                 " px generator");
+      real = d.images.permute({0, 3, 1, 2}).contiguous();  // [N, H, W, 3] -> [N, 3, H, W]
+      std::vector<torch::Tensor> draws;
+      for (const auto& a : d.attributes) draws.push_back(demo_train::latent_draws_of(a));
+      if (!draws.empty()) real_draws = torch::stack(draws);
+    } else if (data) {
       real = demo_train::load_domain_images(fs::path(*data) / "train", 4096, gen.net->size());
+    }
+    if (data) {
       heldout = demo_train::load_domain_images(fs::path(*data) / "heldout", 200, gen.net->size());
       if (real.size(0) == 0 || heldout.size(0) == 0)
         throw std::runtime_error(*data + ": no train/ or heldout/ PNGs (see `demo dataset`)");
     }
     if (args.flag("overwrite")) fs::remove(state_file);
-    demo_train::E4eTrainer trainer(gen, config, o, real, state_file);
+    demo_train::E4eTrainer trainer(gen, config, o, real, state_file, real_draws);
     if (trainer.resumed())
       line.done("resuming " + state_file.string() + " at step " + std::to_string(trainer.step()));
     const bool tty = ::isatty(STDERR_FILENO) != 0;
@@ -91,6 +108,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
       const std::string text = std::to_string(ev.step) + "/" + std::to_string(ev.steps) +
                                " steps  loss " + fixed(ev.losses.total, 4) + " (w " +
                                fixed(ev.losses.w, 4) + ", pixel " + fixed(ev.losses.pixel, 4) +
+                               (o.readout_weight > 0 ? ", read-out " + fixed(ev.losses.readout, 4) : "") +
                                ")  " + fixed(ev.images_per_second, 1) + " images/s";
       const auto now = Clock::now();
       if (tty) {

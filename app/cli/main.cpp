@@ -33,7 +33,7 @@ Usage:
   deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
                                 [--init FILE] [--attribute-weight W] [--latent-code-weight W]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
-                          [--attribute-weight W] [--init E4E.pt]
+                          [--attribute-weight W] [--readout-weight W] [--init E4E.pt]
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
@@ -124,6 +124,13 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       cos) of their image and text embedding differences to the loss;
                       --init DIR fine-tunes the clip.pt
                       and vocabulary in DIR (a train-clip output or a bundle)
+  demo train-e4e      the demo e4e encoder inverting --generator into --out (+ .train_state.pt
+                      to resume); --data DIR adds the dataset's portraits (one step in three)
+                      and reports the held-out PSNR; --steps (300) --batch (16); --init E4E.pt
+                      fine-tunes an encoder of the same generator; --attribute-weight W (0)
+                      weights the pixel loss like train-generator's; --readout-weight W (0)
+                      adds W x the error of the attribute draws read from its W+ (against
+                      the true W's, or the dataset portraits' own attributes)
   demo train-predictor  the attribute predictor (a small CNN, independent of CLIP) on --data;
                       --out FILE (+ FILE.partial to resume); --steps (2500) --batch (64) --lr
   demo evaluate       held-out portraits of --data edited with the --models bundle at
@@ -193,7 +200,7 @@ int main(int argc, char** argv) {
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
-         "grid", "latent-code-weight", "pairs-grid"},
+         "grid", "latent-code-weight", "pairs-grid", "readout-weight"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);

@@ -72,10 +72,10 @@ FaceAttributes sample_attributes_from(Rng& rng) {
   a.smile = rnd(rng, -1, 1);
   a.hair_colour = static_cast<HairColour>(pick(rng, kHairColourCount));
   a.hair_length = rnd(rng, 0, 1);
-  a.eyeglasses = chance(rng, 0.35);
+  a.eyeglasses = chance(rng, kGlassesChance);
   a.skin_tone = rnd(rng, 0, 1);
   a.eye_size = rnd(rng, 0, 1);
-  a.beard = chance(rng, 0.3);
+  a.beard = chance(rng, kBeardChance);
   a.background = static_cast<Background>(pick(rng, kBackgroundCount));
 
   Nuisance& n = a.nuisance;

@@ -16,6 +16,8 @@ inline constexpr int kHairColourCount = 6;
 
 enum class Background { kWhite, kBlue, kGreen, kYellow, kPink, kPurple, kOrange };
 inline constexpr int kBackgroundCount = 7;
+// How often sample_attributes draws glasses and a beard.
+inline constexpr double kGlassesChance = 0.35, kBeardChance = 0.3;
 
 // Caption words ("blond", "blue"); parse_* throws std::invalid_argument on an unknown word.
 std::string_view name_of(HairColour c);

@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/demo_train/attribute_regions.h"
+#include "core/demo_train/latent_portraits.h"
 #include "core/io/checkpoint_reader.h"
 #include "core/io/checkpoint_writer.h"
 #include "core/io/model_file_error.h"
@@ -28,6 +29,19 @@ using Clock = std::chrono::steady_clock;
 // mapper trainer's).
 constexpr auto kInitStream = static_cast<train::Stream>(0xE4E0);
 constexpr auto kBatchStream = static_cast<train::Stream>(0xE4E1);
+constexpr auto kReadoutStream = static_cast<train::Stream>(0xE4E2);
+
+// The least-squares read-out [D + 1, 8] (weights, then bias) of a latent's attribute draws, as
+// 2u - 1, from its W: what the generator's mapping keeps of each draw.
+torch::Tensor fit_attribute_readout(nets::GeneratorImpl& g) {
+  torch::NoGradGuard no_grad;
+  auto rng = train::stream_generator(0, kReadoutStream, 0);
+  const torch::Tensor z = torch::randn({8192, g.style_dim()}, rng);  // [N, D]
+  const auto opts = g.parameters().front().options();
+  const torch::Tensor w = g.mapping(z.to(opts)).to(torch::kCPU, torch::kFloat32);
+  const torch::Tensor a = torch::cat({w, torch::ones({w.size(0), 1})}, 1);  // [N, D + 1]
+  return std::get<0>(torch::linalg_lstsq(a, 2 * latent_attribute_draws(z) - 1));
+}
 
 bool is_power_of_two(int64_t v) { return v > 0 && (v & (v - 1)) == 0; }
 
@@ -52,7 +66,7 @@ std::string adam_key(const torch::Tensor& p) {
 torch::Tensor options_signature(const E4eTrainOptions& o) {
   return torch::tensor({static_cast<double>(o.batch), o.learning_rate, o.w_weight, o.pixel_weight,
                         o.delta_weight, o.psi_min, o.psi_max, static_cast<double>(o.real_every),
-                        o.attribute_weight},
+                        o.attribute_weight, o.readout_weight},
                        torch::kFloat64);
 }
 
@@ -103,6 +117,8 @@ struct E4eTrainer::Impl {
   nets::E4eConfig config;
   E4eTrainOptions options;
   torch::Tensor real;  // [N, 3, S, S] uint8 or undefined
+  torch::Tensor real_draws;  // [N, 8] float32 (as 2u - 1) or undefined
+  torch::Tensor readout;     // [D + 1, 8] with a read-out weight
   fs::path state_file;
   nets::Encoder4Editing encoder{nullptr};
   std::unique_ptr<torch::optim::Adam> adam;
@@ -163,13 +179,14 @@ struct E4eTrainer::Impl {
 };
 
 E4eTrainer::E4eTrainer(nets::LoadedGenerator& gen, const nets::E4eConfig& config,
-                       const E4eTrainOptions& options, torch::Tensor real, fs::path state_file)
+                       const E4eTrainOptions& options, torch::Tensor real, fs::path state_file,
+                       torch::Tensor real_draws)
     : impl_(std::make_unique<Impl>(gen, config, options)) {
   auto& m = *impl_;
   auto& g = *gen.net;
   if (options.steps < 0 || options.batch < 1 || !(options.learning_rate > 0) ||
       !(options.psi_min > 0) || options.psi_max < options.psi_min || options.real_every < 0 ||
-      options.save_every < 0)
+      options.save_every < 0 || options.readout_weight < 0)
     throw std::invalid_argument("e4e training: bad options");
   if (config.style_count() != g.n_latent() || config.style_dim() != g.style_dim())
     throw std::invalid_argument("e4e training: the encoder's " +
@@ -189,7 +206,13 @@ E4eTrainer::E4eTrainer(nets::LoadedGenerator& gen, const nets::E4eConfig& config
         real.size(2) != g.size() || real.size(3) != g.size())
       throw std::invalid_argument("e4e training: real images must be [N, 3, size, size] uint8");
     m.real = real.contiguous();
+    if (options.readout_weight > 0) {
+      if (!real_draws.defined() || !real_draws.sizes().equals({real.size(0), kLatentAttributeDraws}))
+        throw std::invalid_argument("e4e training: the read-out loss needs the draws of every real image");
+      m.real_draws = (2 * real_draws.to(torch::kFloat32) - 1).contiguous();
+    }
   }
+  if (options.readout_weight > 0) m.readout = fit_attribute_readout(g);
   m.latent_avg = gen.latent_avg.to(torch::kCPU, torch::kFloat32).contiguous();
 
   // Default (PyTorch) initialisation from a seeded global generator; the style blocks' last
@@ -236,8 +259,9 @@ E4eLosses E4eTrainer::train_step() {
   out.real = m.real.defined() && o.real_every > 0 && m.step % o.real_every == o.real_every - 1;
 
   torch::Tensor images, target;  // [B, 3, S, S] in [-1, 1]; [B, L, D] or undefined
+  torch::Tensor idx;             // the real images of the batch
   if (out.real) {
-    const auto idx = torch::randint(m.real.size(0), {o.batch}, rng, torch::kInt64);
+    idx = torch::randint(m.real.size(0), {o.batch}, rng, torch::kInt64);
     images = images_to_unit_range(m.real.index_select(0, idx)).to(gen_opts);
   } else {
     const auto z = torch::randn({o.batch, g.style_dim()}, rng);               // [B, D]
@@ -273,6 +297,17 @@ E4eLosses E4eTrainer::train_step() {
     auto wl = torch::mse_loss(wplus, target);
     out.w = wl.item<double>();
     total = total + o.w_weight * wl;
+  }
+  if (m.readout.defined()) {
+    // [B, L, D] -> [B, L, 8]: every slot must carry the draws (each feeds its own layers).
+    const auto r = m.readout.to(gen_opts);
+    const auto read = [&](const torch::Tensor& w) { return w.matmul(r.narrow(0, 0, w.size(-1))) + r[-1]; };
+    const auto goal = target.defined()
+                          ? read(target)
+                          : m.real_draws.index_select(0, idx).to(gen_opts).unsqueeze(1).expand({-1, wplus.size(1), -1});
+    auto rl = torch::mse_loss(read(wplus), goal);
+    out.readout = rl.item<double>();
+    total = total + o.readout_weight * rl;
   }
   m.adam->zero_grad();
   total.backward();

@@ -42,6 +42,12 @@ struct E4eTrainOptions {
   // that the encoder keeps the mouth, glasses, beard and eyes, not only the large areas.
   double attribute_weight = 0.0;
   double delta_weight = 2e-4;   // e4e's delta regulariser: mean L2 norm of code_i - code_0
+  // > 0: adds this weight x the mean squared error of a linear read-out of the attribute draws
+  // from every W+ slot (fitted by least squares on the generator's own W at the start; the draws
+  // as 2u - 1, latent_portraits.h) against the target's read-out, or on real images against the
+  // draws of their known attributes. The plain W loss weighs every direction of W alike and
+  // the pixel loss hardly sees the eyes or the mouth, so the encoder kept little of them.
+  double readout_weight = 0.0;
   double psi_min = 0.7, psi_max = 1.0;  // truncation of the sampled w
   int64_t real_every = 0;       // with real images: every n-th step uses them (0 = never)
   // When set and no resume state exists: start from this e4e file's weights (fine-tuning; it
@@ -52,7 +58,7 @@ struct E4eTrainOptions {
 };
 
 struct E4eLosses {
-  double total = 0, w = 0, pixel = 0, delta = 0;
+  double total = 0, w = 0, pixel = 0, delta = 0, readout = 0;
   bool real = false;  // a step on real images (no W+ target)
 };
 
@@ -67,12 +73,14 @@ using E4eProgress = std::function<void(const E4eTrainEvent&)>;
 class E4eTrainer {
  public:
   // `gen` is used frozen (its weights must not require grad; they are not changed). `real`,
-  // optional, holds domain images [N, 3, S, S] uint8 (RGB, S = the encoder's input size).
-  // With a non-empty `state_file` a saved run is resumed from it (it must have been saved with
-  // the same config, generator and options: else std::runtime_error).
+  // optional, holds domain images [N, 3, S, S] uint8 (RGB, S = the encoder's input size), and
+  // `real_draws` [N, kLatentAttributeDraws] the draws of their attributes (latent_draws_of),
+  // which the read-out loss needs. With a non-empty `state_file` a saved run is resumed from it
+  // (it must have been saved with the same config, generator and options: else
+  // std::runtime_error).
   E4eTrainer(nets::LoadedGenerator& gen, const nets::E4eConfig& config,
              const E4eTrainOptions& options, torch::Tensor real = {},
-             std::filesystem::path state_file = {});
+             std::filesystem::path state_file = {}, torch::Tensor real_draws = {});
   ~E4eTrainer();
   E4eTrainer(const E4eTrainer&) = delete;
   E4eTrainer& operator=(const E4eTrainer&) = delete;

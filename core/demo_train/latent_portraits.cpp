@@ -34,6 +34,22 @@ torch::Tensor latent_attribute_draws(const torch::Tensor& z) {
   return 0.5 * torch::erfc(-x.narrow(1, 0, kLatentAttributeDraws) / std::sqrt(2.0));
 }
 
+torch::Tensor latent_draws_of(const demo::FaceAttributes& a) {
+  // The order of demo::sample_attributes' draws; a draw u below the chance means "yes".
+  const auto binary = [](bool yes, double chance) { return yes ? chance / 2 : (1 + chance) / 2; };
+  const auto in_class = [](auto c, int count) { return (static_cast<double>(c) + 0.5) / count; };
+  const std::vector<double> u = {(a.smile + 1.0) / 2.0,
+                                 in_class(static_cast<int>(a.hair_colour), demo::kHairColourCount),
+                                 a.hair_length,
+                                 binary(a.eyeglasses, demo::kGlassesChance),
+                                 a.skin_tone,
+                                 a.eye_size,
+                                 binary(a.beard, demo::kBeardChance),
+                                 in_class(static_cast<int>(a.background), demo::kBackgroundCount)};
+  static_assert(kLatentAttributeDraws == 8);
+  return torch::tensor(u, torch::kFloat64).to(torch::kFloat32);
+}
+
 torch::Tensor portrait_to_tensor(const cv::Mat& bgr) {
   if (bgr.type() != CV_8UC3) throw std::invalid_argument("portrait_to_tensor: expected 8-bit BGR");
   const cv::Mat c = bgr.isContinuous() ? bgr : bgr.clone();

@@ -27,6 +27,11 @@ demo::FaceAttributes attributes_from_latent(const float* z, int64_t dim);
 // for losses and read-outs; attributes_from_latent computes them in double).
 torch::Tensor latent_attribute_draws(const torch::Tensor& z);
 
+// The inverse, as far as it goes: the draws [kLatentAttributeDraws] float32 that decide `a`'s
+// named attributes. Exact for the continuous ones; the middle of the draw's range for a class
+// (hair colour, background) or for having glasses or a beard or not.
+torch::Tensor latent_draws_of(const demo::FaceAttributes& a);
+
 // An 8-bit BGR portrait (OpenCV order, as demo::render_face gives it) -> [3, H, W] float32 RGB
 // in [-1, 1], the generator's output range.
 torch::Tensor portrait_to_tensor(const cv::Mat& bgr);

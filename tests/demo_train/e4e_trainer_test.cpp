@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/demo_train/e4e_trainer.h"
+#include "core/demo_train/latent_portraits.h"
 #include "core/nets/e4e/e4e_input.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/tensor_compare.h"
@@ -215,6 +216,33 @@ TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
     first.save_state();
   }
   EXPECT_THROW(E4eTrainer(g, small_config(), weighted_options, {}, state), std::runtime_error);
+}
+
+// --readout-weight: one more term, the error of the attribute draws read from every W+ slot, in
+// proportion to its weight; on real images against their own draws, which it then needs.
+TEST(DemoE4eTrainer, ReadoutLossAddsTheAttributeDrawErrorInProportionToItsWeight) {
+  auto g = small_generator();
+  E4eTrainer plain(g, small_config(), quick_options(1));
+  auto o = quick_options(1);
+  o.readout_weight = 0.5;
+  E4eTrainer read(g, small_config(), o);
+  const E4eLosses p = plain.train_step(), r = read.train_step();
+  EXPECT_EQ(p.w, r.w);  // the same batch and the same start
+  EXPECT_EQ(p.pixel, r.pixel);
+  EXPECT_EQ(p.readout, 0.0);
+  EXPECT_GT(r.readout, 1e-4);
+  EXPECT_NEAR(r.total, p.total + 0.5 * r.readout, 1e-5 * r.total);
+
+  const torch::Tensor real = torch::randint(0, 256, {4, 3, 32, 32}, torch::kUInt8);
+  EXPECT_THROW(E4eTrainer(g, small_config(), o, real), std::invalid_argument);
+  o.real_every = 1;
+  E4eTrainer on_real(g, small_config(), o, real, {}, torch::rand({4, kLatentAttributeDraws}));
+  const E4eLosses step = on_real.train_step();
+  EXPECT_TRUE(step.real);
+  EXPECT_EQ(step.w, 0.0);  // no W+ target for a real image
+  EXPECT_GT(step.readout, 1e-4);
+  EXPECT_THROW(E4eTrainer(g, small_config(), o, real, {}, torch::rand({3, kLatentAttributeDraws})),
+               std::invalid_argument);
 }
 
 TEST(DemoE4eTrainer, RejectsAnEncoderThatDoesNotFitTheGenerator) {

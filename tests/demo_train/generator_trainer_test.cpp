@@ -82,6 +82,35 @@ TEST(LatentPortraits, BatchDrawsMatchTheAttributesTheyDecide) {
   }
 }
 
+// latent_draws_of gives back the draws that decide the attributes: exactly where the attribute
+// is continuous, within the draw's range for a class or a yes/no, so the draws it gives decide
+// the same portrait again.
+TEST(LatentPortraits, DrawsOfAttributesDecideTheSameAttributes) {
+  torch::manual_seed(6);
+  const torch::Tensor z = torch::randn({200, 32});
+  const torch::Tensor u = latent_attribute_draws(z);
+  for (int64_t i = 0; i < z.size(0); ++i) {
+    const demo::FaceAttributes a = attributes_from_latent(z[i].contiguous().data_ptr<float>(), 32);
+    const torch::Tensor v = latent_draws_of(a);
+    ASSERT_EQ(v.sizes(), (std::vector<int64_t>{kLatentAttributeDraws}));
+    for (int k : {0, 2, 4, 5}) EXPECT_NEAR(v[k].item<double>(), u[i][k].item<double>(), 1e-5) << k;
+    EXPECT_NEAR(v[1].item<double>(), u[i][1].item<double>(), 0.5 / demo::kHairColourCount + 1e-6);
+    EXPECT_NEAR(v[7].item<double>(), u[i][7].item<double>(), 0.5 / demo::kBackgroundCount + 1e-6);
+    EXPECT_EQ(v[3].item<double>() < demo::kGlassesChance, a.eyeglasses);
+    EXPECT_EQ(v[6].item<double>() < demo::kBeardChance, a.beard);
+    // Decoded again: a latent of rms 1 (so z / rms(z) = z) whose first entries are the draws'
+    // normal quantiles, the other 56 equal.
+    const torch::Tensor q = std::sqrt(2.0) * torch::erfinv(2 * v - 1);  // [8]
+    const double rest = std::sqrt((64.0 - q.square().sum().item<double>()) / 56.0);
+    const torch::Tensor latent = torch::cat({q, torch::full({56}, rest)});
+    const demo::FaceAttributes b = attributes_from_latent(latent.contiguous().data_ptr<float>(), 64);
+    EXPECT_EQ(b.hair_colour, a.hair_colour);
+    EXPECT_EQ(b.background, a.background);
+    EXPECT_EQ(b.eyeglasses, a.eyeglasses);
+    EXPECT_EQ(b.beard, a.beard);
+  }
+}
+
 GeneratorTrainOptions tiny_options() {
   GeneratorTrainOptions o;
   o.architecture.size = 16;
