@@ -39,8 +39,11 @@ struct BuildPlan {
   int64_t generator_region_steps = 2500;
   double attribute_weight = 10, latent_code_weight = 1;
   // Then e4e fine-tuned for more steps (learning rate restarted): every longer run kept more of
-  // the glasses, eyes and mouth (docs/demo_bundle.md).
+  // the glasses, eyes and mouth (docs/demo_bundle.md). These steps also read the attribute draws
+  // from its W+ and compare them with the true W's, or with the dataset portraits' attributes
+  // (train-e4e --readout-weight): the reconstructions kept twice as much of the eye size.
   int64_t e4e_more_steps = 1500;
+  double readout_weight = 0.3;
   // Then CLIP fine-tuned on counterpart pairs with the delta-alignment loss: single-attribute
   // text directions align with the image differences they name (docs/demo_bundle.md).
   int64_t clip_pair_steps = 400;
@@ -89,6 +92,7 @@ struct BuildPlan {
             {"clip_pair_steps", clip_pair_steps},
             {"e4e_steps", e4e_steps},
             {"e4e_more_steps", e4e_more_steps},
+            {"readout_weight", readout_weight},
             {"codes", codes},
             {"real_codes", real_codes},
             {"counterpart_pairs", counterpart_pairs},
@@ -175,7 +179,7 @@ int run_demo_build(const ParsedArgs& args) {
   };
   // e4e trained to invert the fine-tuned generator, from `init` when given.
   const auto e4e_training = [&](const fs::path& output, int64_t steps, const std::string& run_seed,
-                                const fs::path& init) {
+                                const fs::path& init, double readout_weight) {
     std::vector<std::pair<std::string, std::string>> values = {
         {"generator", gen.string()},
         {"out", output.string()},
@@ -184,6 +188,7 @@ int run_demo_build(const ParsedArgs& args) {
         {"attribute-weight", number(plan.attribute_weight)},
         {"seed", run_seed}};
     if (!init.empty()) values.emplace_back("init", init.string());
+    if (readout_weight > 0) values.emplace_back("readout-weight", number(readout_weight));
     return command({"demo", "train-e4e"}, values, quiet);
   };
   const std::vector<Stage> stages = {
@@ -234,9 +239,10 @@ int run_demo_build(const ParsedArgs& args) {
                 {"seed", seed}},
                quiet),
        run_demo_train_clip},
-      {"e4e", e4e_training(first_e4e, plan.e4e_steps, seed, {}), run_demo_train_e4e},
+      {"e4e", e4e_training(first_e4e, plan.e4e_steps, seed, {}, 0), run_demo_train_e4e},
       // Fresh batches: the next seed.
-      {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, std::to_string(std::stoull(seed) + 1), first_e4e),
+      {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, std::to_string(std::stoull(seed) + 1), first_e4e,
+                                plan.readout_weight),
        run_demo_train_e4e},
       {"codes",
        command({"generate-codes"},

@@ -102,7 +102,7 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       generator, generator-regions (fine-tuned with --attribute-weight and
                       --latent-code-weight),
                       clip, clip-pairs (fine-tuned on counterpart pairs), e4e, e4e-more
-                      (fine-tuned further),
+                      (fine-tuned further, with --readout-weight),
                       codes, real-codes (training portraits inverted), counterparts,
                       pair-codes (inverted too), mapper, relevance, predictor, calibrate,
                       evaluate; resumable, a

@@ -51,6 +51,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_NE(io::sha256_file(work / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
   // ... and so is its encoder.
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
+  EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
   for (const char* stage : {"dataset", "generator", "generator-regions", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
