@@ -4,7 +4,8 @@
 // psi) -> image = G(broadcast W+); the encoder's W+ (codes + latent_avg) is pulled toward that
 // W+ and G(its W+) toward the image (gradients through the frozen generator), plus e4e's delta
 // regulariser. With a dataset, every `real_every`-th step uses real domain images instead
-// (pixel loss and delta regulariser only), which is what the encoder meets in the product.
+// (pixel loss, delta regulariser and, with a read-out weight, the read-out of their attributes),
+// which is what the encoder meets in the product.
 //
 // The result is written in encoder4editing's checkpoint layout {"state_dict": {"encoder.<name>"},
 // "latent_avg": [D]}, so `nets::load_e4e` (and the Python code) read it as the official file.
