@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -196,16 +197,20 @@ TEST(DemoE4eTrainer, ResumedRunContinuesExactly) {
   EXPECT_THROW(E4eTrainer(g, small_config(), other, {}, state), std::runtime_error);
 }
 
+// The first step's losses of quick_options(1) and of `other`: the same start and the same batch.
+std::pair<E4eLosses, E4eLosses> first_steps(nets::LoadedGenerator& g, const E4eTrainOptions& other) {
+  E4eTrainer plain(g, small_config(), quick_options(1)), changed(g, small_config(), other);
+  return {plain.train_step(), changed.train_step()};
+}
+
 // attribute_weight weights the pixel loss by the region map: the same batch scores differently,
 // and a run saved with other weights does not resume silently.
 TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
   auto g = small_generator();
-  E4eTrainer plain(g, small_config(), quick_options(1));
   auto weighted_options = quick_options(1);
   weighted_options.attribute_weight = 10;
-  E4eTrainer weighted(g, small_config(), weighted_options);
-  const E4eLosses p = plain.train_step(), w = weighted.train_step();
-  EXPECT_EQ(p.w, w.w);  // the same batch and the same start
+  const auto [p, w] = first_steps(g, weighted_options);
+  EXPECT_EQ(p.w, w.w);
   EXPECT_GT(std::abs(p.pixel - w.pixel), 1e-3 * p.pixel);
 
   const fs::path state = testing::temp_dir("demo_e4e_weighted") / "state.pt";
@@ -222,12 +227,10 @@ TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
 // proportion to its weight; on real images against their own draws, which it then needs.
 TEST(DemoE4eTrainer, ReadoutLossAddsTheAttributeDrawErrorInProportionToItsWeight) {
   auto g = small_generator();
-  E4eTrainer plain(g, small_config(), quick_options(1));
   auto o = quick_options(1);
   o.readout_weight = 0.5;
-  E4eTrainer read(g, small_config(), o);
-  const E4eLosses p = plain.train_step(), r = read.train_step();
-  EXPECT_EQ(p.w, r.w);  // the same batch and the same start
+  const auto [p, r] = first_steps(g, o);
+  EXPECT_EQ(p.w, r.w);
   EXPECT_EQ(p.pixel, r.pixel);
   EXPECT_EQ(p.readout, 0.0);
   EXPECT_GT(r.readout, 1e-4);
