@@ -73,18 +73,23 @@ torch::Tensor latent_counterpart_pairs(const torch::Tensor& z, int64_t first_pai
     const int e = latent_entry(family);
     const std::string before = family_phrase(attributes_of(draws), family);
     std::mt19937_64 rng(demo::mix_seed(seed, kStreamLatentCounterparts, pair));
+    const auto too_short = [] {
+      return std::invalid_argument(
+          "latent_counterpart_pairs: the latent has too few entries past the attribute draws to keep its norm");
+    };
+    if (!(spare > 0)) throw too_short();
+    // A fresh draw for the family until its phrase differs. The new entry keeps z / rms(z) at
+    // that draw; the spare entries are rescaled so that the sum of squares, hence rms(z), is
+    // unchanged, which a short latent allows only for draws near the middle.
     std::vector<double> moved = draws;
+    double value = 0, spare_after = 0;
     for (int tries = 0;; ++tries) {
-      if (tries == 1000) throw std::logic_error("latent_counterpart_pairs: no other level found");
+      if (tries == 1000) throw too_short();
       moved[static_cast<size_t>(e)] = demo::uniform(rng, 1e-3, 1 - 1e-3);
-      if (family_phrase(attributes_of(moved), family) != before) break;
+      value = normal_quantile(moved[static_cast<size_t>(e)]) * rms;
+      spare_after = spare + x[e] * x[e] - value * value;
+      if (spare_after > 0.01 * spare && family_phrase(attributes_of(moved), family) != before) break;
     }
-    // The new entry keeps z / rms(z) at the new draw; the spare entries are rescaled so that
-    // the sum of squares, hence rms(z), is unchanged.
-    const double value = normal_quantile(moved[static_cast<size_t>(e)]) * rms;
-    const double spare_after = spare + x[e] * x[e] - value * value;
-    if (!(spare > 0) || spare_after <= 0)
-      throw std::invalid_argument("latent_counterpart_pairs: the latent has too few entries past the attribute draws to keep its norm");
     torch::Tensor twin = row.clone();
     twin.narrow(0, kLatentAttributeDraws, D - kLatentAttributeDraws).mul_(std::sqrt(spare_after / spare));
     twin[e] = value;

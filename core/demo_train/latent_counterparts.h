@@ -23,8 +23,9 @@ int latent_entry(AttributeFamily family);
 // counterpart in family (first_pair + i) mod kAttributeFamilies. The family's draw is replaced
 // by a fresh one (from `seed` and the pair's index) until its caption phrase differs; the
 // entries past the attribute draws, which the portrait ignores, absorb the change of norm so
-// that z / rms(z), and with it every other draw, stays exactly as it was. Throws
-// std::invalid_argument for a latent too short to do that.
+// that z / rms(z), and with it every other draw, stays exactly as it was (a short latent takes
+// only draws whose change they can absorb). Throws std::invalid_argument for a latent too short
+// to do that.
 torch::Tensor latent_counterpart_pairs(const torch::Tensor& z, int64_t first_pair, uint64_t seed);
 
 }  // namespace deltaedit::demo_train

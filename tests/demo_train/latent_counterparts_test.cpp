@@ -57,6 +57,17 @@ TEST(LatentCounterparts, PairsAreReproducibleAndIndexedByTheirPosition) {
   EXPECT_TRUE(torch::equal(demo_train::latent_counterpart_pairs(z.narrow(0, 3, 6), 3, 2), all.narrow(0, 6, 12)));
   EXPECT_FALSE(torch::equal(demo_train::latent_counterpart_pairs(z, 0, 3), all));  // another seed
   EXPECT_THROW(demo_train::latent_counterpart_pairs(torch::randn({2, 9}), 0, 2), std::invalid_argument);
+  // A short latent (4 entries past the draws) still pairs, keeping its norm and the other draws.
+  const auto shortz = torch::randn({70, 12});
+  const auto short_pairs = demo_train::latent_counterpart_pairs(shortz, 0, 2);
+  const auto twins = short_pairs.slice(0, 1, 140, 2);
+  EXPECT_TRUE(torch::allclose(twins.square().sum(1), shortz.square().sum(1), 1e-4, 1e-3));
+  for (int64_t i = 0; i < 70; ++i) {
+    const auto family = static_cast<AttributeFamily>(i % demo_train::kAttributeFamilies);
+    const auto a = demo_train::attributes_from_latent(shortz[i].contiguous().data_ptr<float>(), 12);
+    const auto b = demo_train::attributes_from_latent(twins[i].contiguous().data_ptr<float>(), 12);
+    EXPECT_NE(demo_train::family_phrase(a, family), demo_train::family_phrase(b, family)) << i;
+  }
   EXPECT_THROW(demo_train::latent_counterpart_pairs(torch::randn({4}), 0, 2), std::invalid_argument);
 }
 
