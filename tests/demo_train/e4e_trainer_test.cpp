@@ -15,6 +15,7 @@
 #include "core/demo_train/e4e_trainer.h"
 #include "core/demo_train/latent_portraits.h"
 #include "core/nets/e4e/e4e_input.h"
+#include "tests/demo_train/random_generator.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/tensor_compare.h"
 
@@ -32,17 +33,12 @@ io::StateDict module_state(torch::nn::Module& m) {
 
 // A small random StyleGAN2 (32 px, 8 W+ slots of 16), frozen, with latent_avg from 512 w's.
 nets::LoadedGenerator small_generator() {
-  torch::manual_seed(3);
   nets::GeneratorConfig cfg;
   cfg.size = 32;
   cfg.style_dim = 16;
   cfg.n_mlp = 2;
   cfg.channels = {16, 16, 16, 8};
-  nets::LoadedGenerator g{nets::Generator(cfg), {}, "random-generator"};
-  for (auto& p : g.net->parameters()) p.requires_grad_(false);
-  torch::NoGradGuard no_grad;
-  g.latent_avg = g.net->mapping(torch::randn({512, cfg.style_dim})).mean(0);
-  return g;
+  return random_generator(cfg, 3, 512);
 }
 
 nets::E4eConfig small_config() { return small_e4e_config(32, 8, 16, {8, 12, 16, 24}); }

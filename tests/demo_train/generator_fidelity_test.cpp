@@ -5,21 +5,19 @@
 
 #include "core/demo_train/attribute_counterparts.h"
 #include "core/demo_train/generator_fidelity.h"
+#include "tests/demo_train/random_generator.h"
 
 namespace deltaedit::demo_train {
 namespace {
 
-nets::LoadedGenerator small_generator() {
-  torch::manual_seed(5);
+// 32 px, W of `style_dim`.
+nets::LoadedGenerator small_generator(int64_t style_dim = 16) {
   nets::GeneratorConfig cfg;
   cfg.size = 32;
-  cfg.style_dim = 16;
+  cfg.style_dim = style_dim;
   cfg.n_mlp = 2;
   cfg.channels = {8, 8, 8, 8};
-  nets::LoadedGenerator g{nets::Generator(cfg), {}, "random-generator"};
-  for (auto& p : g.net->parameters()) p.requires_grad_(false);
-  g.latent_avg = torch::zeros({cfg.style_dim});
-  return g;
+  return random_generator(cfg, 5);
 }
 
 // Outputs constant logits: every regression 0.5, glasses and beard never.
@@ -69,16 +67,7 @@ TEST(GeneratorFidelity, SamplesAreTheSameForASeed) {
 }
 
 TEST(GeneratorFidelity, CounterpartEffectsTableOneRowPerFamily) {
-  torch::manual_seed(5);
-  nets::GeneratorConfig cfg;
-  cfg.size = 32;
-  cfg.style_dim = 48;  // the counterparts keep the norm with the entries past the draws
-  cfg.n_mlp = 2;
-  cfg.channels = {8, 8, 8, 8};
-  nets::LoadedGenerator g{nets::Generator(cfg), {}, "random-generator"};
-  for (auto& p : g.net->parameters()) p.requires_grad_(false);
-  g.latent_avg = torch::zeros({cfg.style_dim});
-
+  auto g = small_generator(48);  // the counterparts keep the norm with the entries past the draws
   const CounterpartEffects blind = measure_counterpart_effects(g, blind_predictor(), 4, 1);
   EXPECT_EQ(blind.pairs, 4);
   ASSERT_EQ(blind.families.size(), static_cast<size_t>(kAttributeFamilies));

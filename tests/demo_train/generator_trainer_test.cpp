@@ -15,6 +15,7 @@
 #include "core/io/model_file_error.h"
 #include "core/nets/stylegan2/generator.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/tensor_compare.h"
 
 namespace deltaedit::demo_train {
 namespace {
@@ -161,11 +162,8 @@ TEST(GeneratorTrainer, LearnsLoadsAndResumesExactly) {
                                     }),
                Interrupted);
   train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent& e) { EXPECT_GT(e.step, 30); });
-  const io::StateDict a = io::load_state_dict(dir / "g.pt", "g_ema");
-  const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i)
-    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+  EXPECT_TRUE(testing::same_state_dicts(io::load_state_dict(dir / "g.pt", "g_ema"),
+                                        io::load_state_dict(dir / "r.pt", "g_ema")));
 }
 
 // --init starts from another generator file (fine-tuning), and the region-weighted loss trains.
@@ -180,11 +178,8 @@ TEST(GeneratorTrainer, FineTunesFromAnInitFileWithRegionWeightedLoss) {
   copy.steps = 0;
   copy.init = dir / "a.pt";
   train_demo_generator(dir / "b.pt", copy, [](const GeneratorTrainEvent&) {});
-  const io::StateDict a = io::load_state_dict(dir / "a.pt", "g_ema");
-  const io::StateDict b = io::load_state_dict(dir / "b.pt", "g_ema");
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i)
-    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+  EXPECT_TRUE(testing::same_state_dicts(io::load_state_dict(dir / "a.pt", "g_ema"),
+                                        io::load_state_dict(dir / "b.pt", "g_ema")));
 
   // With the region weights, from the trained file the loss starts well below a fresh start's.
   const auto first_loss = [&](const std::filesystem::path& out, const std::filesystem::path& init) {
@@ -242,11 +237,8 @@ TEST(GeneratorTrainer, LatentCodeLossKeepsTheDrawsInWAndResumesExactly) {
                                     }),
                Interrupted);
   train_demo_generator(dir / "r.pt", o, [](const GeneratorTrainEvent&) {});
-  const io::StateDict a = io::load_state_dict(dir / "coded.pt", "g_ema");
-  const io::StateDict b = io::load_state_dict(dir / "r.pt", "g_ema");
-  ASSERT_EQ(a.size(), b.size());
-  for (size_t i = 0; i < a.size(); ++i)
-    EXPECT_TRUE(torch::equal(a.entries()[i].second, b.entries()[i].second)) << a.entries()[i].first;
+  EXPECT_TRUE(testing::same_state_dicts(io::load_state_dict(dir / "coded.pt", "g_ema"),
+                                        io::load_state_dict(dir / "r.pt", "g_ema")));
 }
 
 }  // namespace

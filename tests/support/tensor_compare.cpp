@@ -30,4 +30,16 @@ double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return ::testing::AssertionSuccess() << "max abs error " << err;
 }
 
+::testing::AssertionResult same_state_dicts(const io::StateDict& a, const io::StateDict& b) {
+  if (a.size() != b.size())
+    return ::testing::AssertionFailure() << a.size() << " entries against " << b.size();
+  for (size_t k = 0; k < a.size(); ++k) {
+    const auto& [name, t] = a.entries()[k];
+    if (name != b.entries()[k].first)
+      return ::testing::AssertionFailure() << "entry " << k << ": " << name << " against " << b.entries()[k].first;
+    if (!torch::equal(t, b.entries()[k].second)) return ::testing::AssertionFailure() << name << " differs";
+  }
+  return ::testing::AssertionSuccess();
+}
+
 }  // namespace deltaedit::testing

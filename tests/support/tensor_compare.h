@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "core/io/state_dict.h"
+
 namespace deltaedit::testing {
 
 // Max absolute difference (as double), after moving both to CPU float64.
@@ -14,6 +16,9 @@ double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b);
 // Shapes must match exactly; values within rel * max(1, max|ref|).
 ::testing::AssertionResult close_to_reference(const torch::Tensor& ours, const torch::Tensor& ref,
                                               double rel = 1e-4);
+
+// The same names in the same order, each tensor bit for bit equal (a resumed or copied run).
+::testing::AssertionResult same_state_dicts(const io::StateDict& a, const io::StateDict& b);
 
 }  // namespace deltaedit::testing
 
