@@ -32,6 +32,17 @@ torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
   return torch::cat(parts);
 }
 
+// z [N, D] -> the renderer's portraits of the same latents (what the generator was trained to
+// draw) [N, 3, S, S] in [0, 1].
+torch::Tensor render_targets(nets::LoadedGenerator& gen, const torch::Tensor& z) {
+  return render_latents(z, static_cast<int>(gen.net->size())).add(1).div(2);
+}
+
+// [2 x pairs_per_family x F, D]: the counterpart pairs of `seed`'s latents, pair i in family i mod F.
+torch::Tensor counterpart_latents(nets::LoadedGenerator& gen, int64_t pairs_per_family, uint64_t seed) {
+  return latent_counterpart_pairs(sample_latents(gen, pairs_per_family * kAttributeFamilies, seed), 0, seed);
+}
+
 }  // namespace
 
 torch::Tensor generator_samples(nets::LoadedGenerator& gen, int64_t count, uint64_t seed) {
@@ -41,9 +52,7 @@ torch::Tensor generator_samples(nets::LoadedGenerator& gen, int64_t count, uint6
 
 torch::Tensor generator_targets(nets::LoadedGenerator& gen, int64_t count, uint64_t seed) {
   if (count < 1) throw std::invalid_argument("generator_targets: count must be positive");
-  return render_latents(sample_latents(gen, count, seed), static_cast<int>(gen.net->size()))
-      .add(1)
-      .div(2);
+  return render_targets(gen, sample_latents(gen, count, seed));
 }
 
 GeneratorFidelity measure_generator_fidelity(nets::LoadedGenerator& gen,
@@ -52,9 +61,7 @@ GeneratorFidelity measure_generator_fidelity(nets::LoadedGenerator& gen,
   if (count < 2) throw std::invalid_argument("measure_generator_fidelity: count must be >= 2");
   const torch::Tensor z = sample_latents(gen, count, seed).contiguous();
   const AttributePrediction p = predictor.predict(render(gen, z));
-  // [N, 3, S, S] in [0, 1]
-  const AttributePrediction t =
-      predictor.predict(render_latents(z, static_cast<int>(gen.net->size())).add(1).div(2));
+  const AttributePrediction t = predictor.predict(render_targets(gen, z));
 
   // What each z decides.
   torch::Tensor decided = torch::empty({count, 4});  // smile, hair_length, skin_tone, eye_size
@@ -144,20 +151,16 @@ CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
                                                int64_t pairs_per_family, uint64_t seed) {
   if (pairs_per_family < 2) throw std::invalid_argument("measure_counterpart_effects: need >= 2 pairs per family");
   const int64_t n = pairs_per_family * kAttributeFamilies;
-  const torch::Tensor z = latent_counterpart_pairs(sample_latents(gen, n, seed), 0, seed);  // [2n, D]
+  const torch::Tensor z = counterpart_latents(gen, pairs_per_family, seed);  // [2n, D]
   std::vector<int64_t> columns;
   for (const auto& name : side_effect_attributes()) columns.push_back(score_index(name));
   const torch::Tensor cols = torch::tensor(columns);
-  const int64_t size = gen.net->size();
   // [2n, 3, S, S] in [0, 1] -> [n, 2, K] scores of the pairs
   const auto scores = [&](const torch::Tensor& images) {
-    std::vector<torch::Tensor> parts;
-    for (int64_t i = 0; i < images.size(0); i += 64)
-      parts.push_back(predictor.scores(images.narrow(0, i, std::min<int64_t>(64, images.size(0) - i))).values);
-    return torch::cat(parts).index_select(1, cols).to(torch::kFloat64).view({n, 2, -1});
+    return predictor.scores(images).values.index_select(1, cols).to(torch::kFloat64).view({n, 2, -1});
   };
   const torch::Tensor gs = scores(render(gen, z));
-  const torch::Tensor ts = scores(render_latents(z, static_cast<int>(size)).add(1).div(2));
+  const torch::Tensor ts = scores(render_targets(gen, z));
   // One unit for both: the spread of the renderer's portraits, as `demo evaluate` uses the
   // spread of the held-out portraits (a generator that barely draws the mouth has a small one).
   const torch::Tensor spread = ts.select(1, 0).std(0).clamp_min(1e-6);  // [K]
@@ -200,13 +203,13 @@ std::string to_markdown(const CounterpartEffects& e) {
 std::pair<torch::Tensor, torch::Tensor> counterpart_samples(nets::LoadedGenerator& gen,
                                                             int64_t pairs_per_family, uint64_t seed) {
   if (pairs_per_family < 1) throw std::invalid_argument("counterpart_samples: need >= 1 pair per family");
-  const int64_t n = pairs_per_family * kAttributeFamilies, size = gen.net->size();
-  const torch::Tensor z = latent_counterpart_pairs(sample_latents(gen, n, seed), 0, seed);  // [2n, D]
+  const int64_t size = gen.net->size();
+  const torch::Tensor z = counterpart_latents(gen, pairs_per_family, seed);  // [2n, D]
   // [2n, 3, S, S] -> [pairs, F, 2, 3, S, S] (pair i is family i mod F) -> [F, pairs, 2, 3, S, S]
   const auto by_family = [&](const torch::Tensor& x) {
     return x.view({pairs_per_family, kAttributeFamilies, 2, 3, size, size}).transpose(0, 1).contiguous();
   };
-  return {by_family(render(gen, z)), by_family(render_latents(z, static_cast<int>(size)).add(1).div(2))};
+  return {by_family(render(gen, z)), by_family(render_targets(gen, z))};
 }
 
 }  // namespace deltaedit::demo_train
