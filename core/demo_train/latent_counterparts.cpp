@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "core/demo/demo_random.h"
-#include "core/demo/latent_draws.h"
 #include "core/demo_train/latent_portraits.h"
 
 namespace deltaedit::demo_train {
@@ -25,13 +24,6 @@ double normal_quantile(double u) {
     (normal_cdf(mid) < u ? lo : hi) = mid;
   }
   return 0.5 * (lo + hi);
-}
-
-demo::FaceAttributes attributes_of(const std::vector<double>& draws) {
-  std::vector<double> u(demo::kAttributeDraws, 0.5);  // nuisance draws: as attributes_from_latent
-  std::copy(draws.begin(), draws.end(), u.begin());
-  demo::LatentDraws source(std::move(u));
-  return demo::sample_attributes(source);
 }
 
 }  // namespace
@@ -71,7 +63,7 @@ torch::Tensor latent_counterpart_pairs(const torch::Tensor& z, int64_t first_pai
     const uint64_t pair = static_cast<uint64_t>(first_pair + i);
     const auto family = static_cast<AttributeFamily>(pair % kAttributeFamilies);
     const int e = latent_entry(family);
-    const std::string before = family_phrase(attributes_of(draws), family);
+    const std::string before = family_phrase(attributes_from_draws(draws), family);
     std::mt19937_64 rng(demo::mix_seed(seed, kStreamLatentCounterparts, pair));
     const auto too_short = [] {
       return std::invalid_argument(
@@ -88,7 +80,7 @@ torch::Tensor latent_counterpart_pairs(const torch::Tensor& z, int64_t first_pai
       moved[static_cast<size_t>(e)] = demo::uniform(rng, 1e-3, 1 - 1e-3);
       value = normal_quantile(moved[static_cast<size_t>(e)]) * rms;
       spare_after = spare + x[e] * x[e] - value * value;
-      if (spare_after > 0.01 * spare && family_phrase(attributes_of(moved), family) != before) break;
+      if (spare_after > 0.01 * spare && family_phrase(attributes_from_draws(moved), family) != before) break;
     }
     torch::Tensor twin = row.clone();
     twin.narrow(0, kLatentAttributeDraws, D - kLatentAttributeDraws).mul_(std::sqrt(spare_after / spare));

@@ -1,5 +1,6 @@
 #include "core/demo_train/latent_portraits.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -20,11 +21,20 @@ demo::FaceAttributes attributes_from_latent(const float* z, int64_t dim) {
   double mean_square = 0;
   for (int64_t k = 0; k < dim; ++k) mean_square += static_cast<double>(z[k]) * z[k];
   const double inv_rms = 1.0 / std::sqrt(mean_square / static_cast<double>(dim) + 1e-8);
-  std::vector<double> u(demo::kAttributeDraws, 0.5);
+  std::vector<double> u(kLatentAttributeDraws);
   for (int k = 0; k < kLatentAttributeDraws; ++k)
     u[k] = 0.5 * std::erfc(-z[k] * inv_rms / std::sqrt(2.0));  // normal CDF
-  demo::LatentDraws draws(std::move(u));
-  demo::FaceAttributes a = demo::sample_attributes(draws);
+  return attributes_from_draws(u);
+}
+
+demo::FaceAttributes attributes_from_draws(const std::vector<double>& draws) {
+  if (draws.size() < static_cast<size_t>(kLatentAttributeDraws))
+    throw std::invalid_argument("attributes_from_draws: " + std::to_string(kLatentAttributeDraws) +
+                                " draws needed, got " + std::to_string(draws.size()));
+  std::vector<double> u(demo::kAttributeDraws, 0.5);  // the nuisance draws at the middle
+  std::copy(draws.begin(), draws.begin() + kLatentAttributeDraws, u.begin());
+  demo::LatentDraws source(std::move(u));
+  demo::FaceAttributes a = demo::sample_attributes(source);
   a.nuisance = demo::Nuisance{};
   return a;
 }

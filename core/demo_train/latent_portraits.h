@@ -9,6 +9,7 @@
 // CPU budget, and the edits are about the named attributes. Training the generator is then
 // regression, not a GAN game.
 #include <cstdint>
+#include <vector>
 
 #include <torch/torch.h>
 #include <opencv2/core.hpp>
@@ -22,6 +23,10 @@ inline constexpr int kLatentAttributeDraws = 8;
 
 // z: `dim` >= kLatentAttributeDraws floats. Throws std::invalid_argument when dim is too small.
 demo::FaceAttributes attributes_from_latent(const float* z, int64_t dim);
+
+// The named attributes that the first kLatentAttributeDraws uniform draws decide (the nuisance
+// ones at their neutral defaults): what attributes_from_latent makes of z's draws.
+demo::FaceAttributes attributes_from_draws(const std::vector<double>& draws);
 
 // The same uniform draws for a batch: z [B, D] -> [B, kLatentAttributeDraws] in [0, 1] (float,
 // for losses and read-outs; attributes_from_latent computes them in double).
