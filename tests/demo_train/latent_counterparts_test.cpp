@@ -26,7 +26,9 @@ TEST(LatentCounterparts, EachTwinMovesOneFamilyAndKeepsEveryOtherDraw) {
     const auto family = static_cast<AttributeFamily>((5 + i) % demo_train::kAttributeFamilies);
     const int e = demo_train::latent_entry(family);
     for (int k = 0; k < demo_train::kLatentAttributeDraws; ++k)
-      if (k != e) EXPECT_NEAR(u[i][k].item<float>(), v[i][k].item<float>(), 1e-5) << "pair " << i << " draw " << k;
+      if (k != e) {
+        EXPECT_NEAR(u[i][k].item<float>(), v[i][k].item<float>(), 1e-5) << "pair " << i << " draw " << k;
+      }
     const auto a = demo_train::attributes_from_latent(z[i].contiguous().data_ptr<float>(), D);
     const auto b = demo_train::attributes_from_latent(twins[i].contiguous().data_ptr<float>(), D);
     for (int f = 0; f < demo_train::kAttributeFamilies; ++f) {
