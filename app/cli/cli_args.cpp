@@ -96,6 +96,14 @@ double weight_option(const ParsedArgs& args, const std::string& name, double fal
   return v;
 }
 
+std::filesystem::path init_file_option(const ParsedArgs& args, const std::string& what) {
+  const auto init = args.value("init");
+  if (!init) return {};
+  if (init->empty() || !std::filesystem::is_regular_file(*init))
+    throw UsageError("--init: no " + what + " file '" + *init + "'");
+  return *init;
+}
+
 uint64_t seed_option(const ParsedArgs& args) {
   const auto v = args.value("seed");
   if (!v) return 0;

@@ -1,6 +1,7 @@
 #pragma once
 // Command-line parsing for `deltaedit`: subcommand, positional arguments and options.
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -31,6 +32,9 @@ int64_t integer_option(const ParsedArgs& args, const std::string& name, int64_t 
                        int64_t minimum);
 // --name as a loss weight, a number in [0, 1e6] (`fallback` when absent); UsageError otherwise.
 double weight_option(const ParsedArgs& args, const std::string& name, double fallback);
+// --init FILE, a file to fine-tune from (an empty path when absent); UsageError naming it as
+// "no <what> file" when it is not a file.
+std::filesystem::path init_file_option(const ParsedArgs& args, const std::string& what);
 // --seed as a non-negative 64-bit integer (0 when absent); UsageError otherwise.
 uint64_t seed_option(const ParsedArgs& args);
 

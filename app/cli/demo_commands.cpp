@@ -9,10 +9,9 @@
 #include <iostream>
 #include <string>
 
-
 #include "app/cli/commands.h"
-#include "app/cli/image_sheet.h"
 #include "app/cli/exit_codes.h"
+#include "app/cli/image_sheet.h"
 #include "app/cli/progress_line.h"
 #include "core/demo/demo_dataset.h"
 #include "core/demo/sample_grid.h"

@@ -55,11 +55,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.seed = seed_option(args);
   o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
   o.readout_weight = weight_option(args, "readout-weight", o.readout_weight);
-  if (const auto init = args.value("init")) {
-    if (init->empty() || !fs::is_regular_file(*init))
-      throw UsageError("--init: no e4e file '" + *init + "'");
-    o.init = *init;
-  }
+  o.init = init_file_option(args, "e4e");
   const auto data = args.value("data");
   if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
   const bool quiet = args.flag("quiet");

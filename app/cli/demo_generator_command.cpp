@@ -29,11 +29,7 @@ int run_demo_train_generator(const ParsedArgs& args) {
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
   o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
   o.latent_code_weight = weight_option(args, "latent-code-weight", o.latent_code_weight);
-  if (const auto init = args.value("init")) {
-    if (init->empty() || !std::filesystem::is_regular_file(*init))
-      throw UsageError("--init: no generator file '" + *init + "'");
-    o.init = *init;
-  }
+  o.init = init_file_option(args, "generator");
   use_all_cores();
 
   const bool quiet = args.flag("quiet");

@@ -11,7 +11,8 @@ namespace deltaedit::cli {
 // a row.
 cv::Mat image_sheet(const torch::Tensor& images, int64_t per_row);
 
-// Writes `image` as a PNG; on failure says why on stderr, naming the file. Returns kOk or
+// Writes `image` in the format its extension names (cv::imwrite; a PNG for the .png names the
+// demo commands document); on failure says why on stderr, naming the file. Returns kOk or
 // kOutputProblem.
 int write_png(const cv::Mat& image, const std::filesystem::path& out);
 
