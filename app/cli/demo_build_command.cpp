@@ -38,6 +38,11 @@ struct BuildPlan {
   // draw. e4e's pixel loss is weighted the same way, so that it keeps those features.
   int64_t generator_region_steps = 2500;
   double attribute_weight = 10, latent_code_weight = 1;
+  // Then fine-tuned so that the toRGB layers, which edits leave on the photo's W+, draw nothing
+  // of one portrait (train-generator --torgb-mix): that generator drew most of a skin-tone change
+  // and half of a hair-colour change in toRGB, where no edit of S could reach them.
+  int64_t generator_colour_steps = 2500;
+  double torgb_mix = 0.5;
   // Then e4e fine-tuned for more steps (learning rate restarted): every longer run kept more of
   // the glasses, eyes and mouth (docs/demo_bundle.md). These steps also read the attribute draws
   // from its W+ and compare them with the true W's, or with the dataset portraits' attributes
@@ -64,6 +69,7 @@ struct BuildPlan {
     p.held_out = 32;
     p.generator_steps = 20;
     p.generator_region_steps = 10;
+    p.generator_colour_steps = 10;
     p.clip_steps = 10;
     p.clip_batch = 16;
     p.clip_pair_steps = 4;
@@ -87,6 +93,8 @@ struct BuildPlan {
             {"generator_region_steps", generator_region_steps},
             {"attribute_weight", attribute_weight},
             {"latent_code_weight", latent_code_weight},
+            {"generator_colour_steps", generator_colour_steps},
+            {"torgb_mix", torgb_mix},
             {"clip_steps", clip_steps},
             {"clip_batch", clip_batch},
             {"clip_pair_steps", clip_pair_steps},
@@ -157,9 +165,10 @@ int run_demo_build(const ParsedArgs& args) {
     return flags;
   };
 
-  // gen: the generator every later stage uses (the region fine-tuned one).
+  // gen: the generator every later stage uses (the last fine-tuned one).
   const fs::path data = work / "data", first_gen = work / "generator.pt",
-                 gen = work / "generator-regions.pt", clip = work / "clip-pairs" / "clip.pt";
+                 region_gen = work / "generator-regions.pt", gen = work / "generator-colour.pt",
+                 clip = work / "clip-pairs" / "clip.pt";
   // e4e: the encoder every later stage uses (the fine-tuned one).
   const fs::path vocab = work / "clip-pairs" / "bpe_vocab.txt.gz", first_e4e = work / "e4e.pt",
                  e4e = work / "e4e-more.pt";
@@ -208,12 +217,24 @@ int run_demo_build(const ParsedArgs& args) {
        run_demo_train_generator},
       {"generator-regions",
        command({"demo", "train-generator"},
-               {{"out", gen.string()},
+               {{"out", region_gen.string()},
                 {"init", first_gen.string()},
                 {"steps", str(plan.generator_region_steps)},
                 {"lr", "0.01"},
                 {"attribute-weight", number(plan.attribute_weight)},
                 {"latent-code-weight", number(plan.latent_code_weight)},
+                {"seed", seed}},
+               quiet),
+       run_demo_train_generator},
+      {"generator-colour",
+       command({"demo", "train-generator"},
+               {{"out", gen.string()},
+                {"init", region_gen.string()},
+                {"steps", str(plan.generator_colour_steps)},
+                {"lr", "0.01"},
+                {"attribute-weight", number(plan.attribute_weight)},
+                {"latent-code-weight", number(plan.latent_code_weight)},
+                {"torgb-mix", number(plan.torgb_mix)},
                 {"seed", seed}},
                quiet),
        run_demo_train_generator},

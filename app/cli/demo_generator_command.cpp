@@ -29,6 +29,9 @@ int run_demo_train_generator(const ParsedArgs& args) {
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be positive");
   o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
   o.latent_code_weight = weight_option(args, "latent-code-weight", o.latent_code_weight);
+  o.torgb_mix = args.number("torgb-mix", o.torgb_mix);
+  if (!(o.torgb_mix >= 0 && o.torgb_mix <= 1))
+    throw UsageError("demo train-generator: --torgb-mix must be within [0, 1]");
   o.init = init_file_option(args, "generator");
   use_all_cores();
 

@@ -32,6 +32,7 @@ Usage:
   deltaedit demo build [--out models/demo] [--work demo-work] [--seed S] [--quick]
   deltaedit demo train-generator --out FILE [--steps N] [--batch B] [--lr X] [--seed S]
                                 [--init FILE] [--attribute-weight W] [--latent-code-weight W]
+                                [--torgb-mix F]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
                           [--attribute-weight W] [--readout-weight W] [--init E4E.pt]
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
@@ -100,7 +101,7 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       train-mapper --paired; --size (64)
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
                       generator, generator-regions (fine-tuned with --attribute-weight and
-                      --latent-code-weight),
+                      --latent-code-weight), generator-colour (then with --torgb-mix),
                       clip, clip-pairs (fine-tuned on counterpart pairs), e4e, e4e-more
                       (fine-tuned further, with --readout-weight),
                       codes, real-codes (training portraits inverted), counterparts,
@@ -115,6 +116,9 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       loss by 1 + W x where the mouth, glasses, beard and eyes are drawn;
                       --latent-code-weight W (0) adds W x the error of a linear read-out
                       of W recovering the attribute draws (the mapping keeps them all);
+                      --torgb-mix F (0): that share of each batch is drawn with the toRGB
+                      layers reading another sample's W, so that everything a portrait has
+                      is drawn from S, which edits change;
                       --init FILE fine-tunes that generator instead of starting afresh
   demo train-clip     the demo CLIP and its BPE vocabulary, trained on --data into --out
                       (clip.pt, bpe_vocab.txt.gz, clip_train.json); --steps (800) --batch (64)
@@ -142,7 +146,9 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       build` puts that beta in the bundle's manifest as its default
   demo check-generator  --count (512) samples of --generator read by --predictor against
                       what their latents decide (correlation / accuracy per attribute), and
-                      how each score moves when the latent changes one attribute family;
+                      how each score moves when the latent changes one attribute family
+                      (and how much of that change the toRGB layers draw, out of reach of
+                      an edit of S);
                       --grid FILE.png writes 32 of them, each row below the renderer's
                       portraits of the same latents; --pairs-grid FILE.png two latent
                       counterpart pairs per family, the renderer's then the generator's
@@ -200,7 +206,7 @@ int main(int argc, char** argv) {
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
-         "grid", "latent-code-weight", "pairs-grid", "readout-weight"},
+         "grid", "latent-code-weight", "pairs-grid", "readout-weight", "torgb-mix"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);

@@ -32,6 +32,23 @@ torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
   return torch::cat(parts);
 }
 
+// Pairs z [2n, D] (rows 2i, 2i + 1) -> [n, 3, S, S] in [0, 1]: the S of each pair's second
+// latent drawn with the W of its first in the toRGB layers.
+torch::Tensor render_s_of_second(nets::LoadedGenerator& gen, const torch::Tensor& z) {
+  torch::NoGradGuard no_grad;
+  const auto opts = gen.latent_avg.options();
+  std::vector<torch::Tensor> parts;
+  for (int64_t i = 0; i < z.size(0); i += 64) {
+    const torch::Tensor zb = z.narrow(0, i, std::min<int64_t>(64, z.size(0) - i)).to(opts);
+    const torch::Tensor wplus = gen.net->broadcast_w(gen.net->mapping(zb));  // [b, L, D]
+    const torch::Tensor s = gen.net->w_to_s(wplus);                          // [b, S]
+    const int64_t b = zb.size(0);
+    const torch::Tensor x = gen.net->synthesize_s(s.slice(0, 1, b, 2), wplus.slice(0, 0, b, 2));
+    parts.push_back(x.to(torch::kCPU, torch::kFloat32).add(1).div(2).clamp(0, 1));
+  }
+  return torch::cat(parts);
+}
+
 // z [N, D] -> the renderer's portraits of the same latents (what the generator was trained to
 // draw) [N, 3, S, S] in [0, 1].
 torch::Tensor render_targets(nets::LoadedGenerator& gen, const torch::Tensor& z) {
@@ -159,7 +176,8 @@ CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
   const auto scores = [&](const torch::Tensor& images) {
     return predictor.scores(images).values.index_select(1, cols).to(torch::kFloat64).view({n, 2, -1});
   };
-  const torch::Tensor gs = scores(render(gen, z));
+  const torch::Tensor images = render(gen, z);  // [2n, 3, S, S]
+  const torch::Tensor gs = scores(images);
   const torch::Tensor ts = scores(render_targets(gen, z));
   // One unit for both: the spread of the renderer's portraits, as `demo evaluate` uses the
   // spread of the held-out portraits (a generator that barely draws the mouth has a small one).
@@ -175,6 +193,13 @@ CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
   };
   e.generator = per_family(g);
   e.targets = per_family(t);
+  // [n] mean |pixel difference| per pair -> [F] ratio of the sums over each family's pairs
+  const torch::Tensor second = images.slice(0, 1, 2 * n, 2).to(torch::kFloat64);
+  const auto per_pair = [](const torch::Tensor& d) { return d.abs().flatten(1).mean(1); };
+  const torch::Tensor missing = per_pair(second - render_s_of_second(gen, z).to(torch::kFloat64));
+  const torch::Tensor whole = per_pair(second - images.slice(0, 0, 2 * n, 2).to(torch::kFloat64));
+  const auto family_sum = [&](const torch::Tensor& v) { return v.view({pairs_per_family, kAttributeFamilies}).sum(0); };
+  e.torgb_share = family_sum(missing) / family_sum(whole).clamp_min(1e-12);
   return e;
 }
 
@@ -182,10 +207,11 @@ std::string to_markdown(const CounterpartEffects& e) {
   std::string s = "Mean |change| of each score when the latent changes one attribute family (" +
                   std::to_string(e.pairs) +
                   " pairs each), in standard deviations of the renderer's portraits; generator "
-                  "(renderer):\n\n| family |";
+                  "(renderer). Last column: the share of the pair's pixel change that the toRGB "
+                  "layers draw, out of reach of an edit of S:\n\n| family |";
   for (const auto& a : side_effect_attributes()) s += " " + a + " |";
-  s += "\n|---|";
-  for (size_t k = 0; k < side_effect_attributes().size(); ++k) s += "---|";
+  s += " drawn by toRGB |\n|---|";
+  for (size_t k = 0; k <= side_effect_attributes().size(); ++k) s += "---|";
   s += "\n";
   for (size_t f = 0; f < e.families.size(); ++f) {
     s += "| " + e.families[f] + " |";
@@ -195,7 +221,9 @@ std::string to_markdown(const CounterpartEffects& e) {
                     e.targets[static_cast<int64_t>(f)][static_cast<int64_t>(k)].item<double>());
       s += cell;
     }
-    s += "\n";
+    char share[32];
+    std::snprintf(share, sizeof share, " %.0f %% |\n", 100.0 * e.torgb_share[static_cast<int64_t>(f)].item<double>());
+    s += share;
   }
   return s;
 }

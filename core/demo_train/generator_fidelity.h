@@ -53,6 +53,10 @@ struct CounterpartEffects {
   int64_t pairs = 0;                  // per family
   std::vector<std::string> families;  // one per AttributeFamily, in its order
   torch::Tensor generator, targets;   // [families, side_effect_attributes()] float64
+  // [families] float64: the share of a pair's pixel change (mean |difference|) still missing
+  // when the second portrait's S is drawn with the first one's W in the toRGB layers. DeltaEdit
+  // edits S and leaves toRGB on the photo's W+, so this part of a change no edit can make.
+  torch::Tensor torgb_share;
 };
 CounterpartEffects measure_counterpart_effects(nets::LoadedGenerator& gen,
                                                const AttributePredictor& predictor,

@@ -39,6 +39,16 @@ void save_product(const fs::path& out, nets::GeneratorImpl& ema, const Generator
       out, {{"g_ema", nets::module_state_dict(ema)}, {"latent_avg", mean_latent(ema, o)}});
 }
 
+// w [B, D] -> [B, 3, size, size]: the first round(torgb_mix * B) samples with the toRGB
+// layers reading the previous sample's W (a roll of the batch), the rest as usual.
+torch::Tensor render_for_training(nets::GeneratorImpl& g, const torch::Tensor& w, double torgb_mix) {
+  const torch::Tensor wplus = g.broadcast_w(w);  // [B, n_latent, D]
+  const int64_t b = w.size(0), mixed = std::llround(torgb_mix * static_cast<double>(b));
+  if (mixed == 0 || b < 2) return g.forward_w(wplus);
+  const torch::Tensor rows = (torch::arange(b) < mixed).view({b, 1, 1});  // [B, 1, 1]
+  return g.synthesize_s(g.w_to_s(wplus), torch::where(rows, wplus.roll(1, 0), wplus));
+}
+
 }  // namespace
 
 double generator_rate_factor(const GeneratorTrainOptions& o, int64_t t) {
@@ -140,7 +150,7 @@ void train_demo_generator(const fs::path& out, const GeneratorTrainOptions& o,
     if (step + 1 < o.steps) next = targets_for(step + 1);
     // z [B, D] -> W+ [B, n_latent, D] -> image [B, 3, size, size]
     const torch::Tensor w = g->mapping(z);                       // [B, D]
-    const torch::Tensor image = g->forward_w(g->broadcast_w(w));  // [B, 3, size, size]
+    const torch::Tensor image = render_for_training(*g, w, o.torgb_mix);  // [B, 3, size, size]
     const torch::Tensor diff = image - x;
     torch::Tensor loss = (diff.abs() * pixel_weights).mean() +
                          o.l2_weight * (diff.square() * pixel_weights).mean();

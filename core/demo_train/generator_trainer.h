@@ -40,6 +40,12 @@ struct GeneratorTrainOptions {
   // (background, skin, hair) and lost those of the smile, glasses, eyes and beard (a linear
   // read-out of its W explained 2-14 % of their variance), so nothing could draw them.
   double latent_code_weight = 0.0;
+  // > 0: this fraction of each batch (its first samples) is drawn with the toRGB layers reading
+  // another sample's W, against the portrait of the sample's own z. DeltaEdit edits S, the conv
+  // modulations, and leaves toRGB on the photo's W+, so what toRGB draws cannot be edited: the
+  // generator-regions generator drew 74 % of a skin-tone change and half of a hair-colour change
+  // there. Trained this way, toRGB carries nothing of one portrait and S carries everything.
+  double torgb_mix = 0.0;
   // When set and no resume state exists: start from this generator file's g_ema (fine-tuning)
   // instead of random weights.
   std::filesystem::path init;

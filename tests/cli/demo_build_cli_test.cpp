@@ -47,13 +47,16 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
   // The bundle's generator is the fine-tuned one.
   EXPECT_EQ(record["plan"]["generator_region_steps"], 10);
-  EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
+  EXPECT_EQ(record["plan"]["generator_colour_steps"], 10);
+  EXPECT_EQ(record["plan"]["torgb_mix"], 0.5);
+  EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-colour.pt"));
   EXPECT_NE(io::sha256_file(work / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
+  EXPECT_NE(io::sha256_file(work / "generator-regions.pt"), io::sha256_file(work / "generator-colour.pt"));
   // ... and so is its encoder.
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
   EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
-  for (const char* stage : {"dataset", "generator", "generator-regions", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
+  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
@@ -75,6 +78,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_TRUE(contains(checked.output, "| beard | accuracy |")) << checked.output;
   EXPECT_TRUE(contains(checked.output, "| family | smile | hair_length |")) << checked.output;
   EXPECT_TRUE(contains(checked.output, "| hair colour |")) << checked.output;
+  EXPECT_TRUE(contains(checked.output, "| drawn by toRGB |")) << checked.output;
   // (width, height) from the PNG header: 8 columns of 64 px; 8 rows, and one row per family.
   const auto png_size = [](const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
@@ -94,6 +98,16 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
                               work.string()}, "", /*quiet=*/false);
   ASSERT_EQ(again.code, 0) << again.output;
   EXPECT_TRUE(contains(again.output, "generator already done")) << again.output;
+}
+
+TEST(DemoTrainGeneratorCli, RefusesAToRgbMixOutsideZeroToOne) {
+  const fs::path dir = testing::temp_dir("demo_generator_cli");
+  for (const char* mix : {"1.5", "-0.1", "nan"}) {
+    const auto refused = run_cli({"demo", "train-generator", "--out", (dir / "g.pt").string(), "--torgb-mix", mix});
+    EXPECT_EQ(refused.code, 2) << mix << ": " << refused.output;
+    EXPECT_TRUE(contains(refused.output, "--torgb-mix")) << refused.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "g.pt"));
 }
 
 TEST(DemoCalibrateCli, RefusesMissingOptionsAndKeepsAnExistingReport) {

@@ -86,6 +86,12 @@ TEST(GeneratorFidelity, CounterpartEffectsTableOneRowPerFamily) {
   const std::string table = to_markdown(a);
   EXPECT_NE(table.find("| hair colour |"), std::string::npos) << table;
   EXPECT_NE(table.find("| family | smile | hair_length |"), std::string::npos) << table;
+  EXPECT_NE(table.find("| drawn by toRGB |"), std::string::npos) << table;
+  // The random generator draws part of every change in toRGB, and never more than all of it
+  // (S from the second latent, W from the first, is a different picture from either).
+  ASSERT_EQ(a.torgb_share.sizes(), (std::vector<int64_t>{kAttributeFamilies}));
+  EXPECT_TRUE(torch::equal(a.torgb_share, b.torgb_share));
+  EXPECT_GT(a.torgb_share.min().item<double>(), 0.0);
   EXPECT_THROW(measure_counterpart_effects(g, random, 1, 1), std::invalid_argument);
 }
 
