@@ -59,6 +59,11 @@ struct BuildPlan {
   // Training portraits paired with a re-rendering that changes one attribute, inverted too: the
   // mapper also learns what a single-attribute delta asks of S (train-mapper --paired).
   int64_t counterpart_pairs = 4000;
+  // And pairs the generator draws itself, a latent and the same latent with one attribute moved
+  // (generate-codes --demo-counterparts): the whole change, where e4e keeps only part of it.
+  // Both sets give this share of each mapper batch.
+  int64_t latent_pair_codes = 8000;
+  double paired_fraction = 0.35;
   int64_t predictor_steps = 1200;
   int64_t calibrate_images = 60;  // training portraits per candidate beta
   int64_t evaluate_images = 100;
@@ -78,6 +83,7 @@ struct BuildPlan {
     p.codes = 256;
     p.real_codes = 16;
     p.counterpart_pairs = 8;
+    p.latent_pair_codes = 16;
     p.mapper_steps = 20;
     p.relevance_images = 2;
     p.stats_samples = 256;
@@ -104,6 +110,8 @@ struct BuildPlan {
             {"codes", codes},
             {"real_codes", real_codes},
             {"counterpart_pairs", counterpart_pairs},
+            {"latent_pair_codes", latent_pair_codes},
+            {"paired_fraction", paired_fraction},
             {"mapper_steps", mapper_steps},
             {"relevance_images", relevance_images},
             {"stats_samples", stats_samples},
@@ -175,6 +183,7 @@ int run_demo_build(const ParsedArgs& args) {
   const fs::path codes = work / "codes", mapper = work / "mapper", fs3 = work / "fs3.npy";
   const fs::path real_images = work / "real-images", real_codes = work / "codes-real";
   const fs::path pair_images = work / "counterparts", pair_codes = work / "codes-pairs";
+  const fs::path latent_pair_codes = work / "codes-latent-pairs";
   // (S, CLIP) of aligned portraits in `images`, inverted by the new e4e.
   const auto inverted_codes = [&](const fs::path& images, const fs::path& output) {
     return command({"generate-codes"},
@@ -285,11 +294,22 @@ int run_demo_build(const ParsedArgs& args) {
                quiet),
        run_demo},
       {"pair-codes", inverted_codes(pair_images, pair_codes), run_generate_codes},
+      {"latent-pair-codes",
+       command({"generate-codes"},
+               {{"output", latent_pair_codes.string()},
+                {"count", str(plan.latent_pair_codes)},
+                {"generator", gen.string()},
+                {"clip", clip.string()},
+                {"seed", seed},
+                {"device", "cpu"}},
+               quiet_and("demo-counterparts")),
+       run_generate_codes},
       {"mapper",
        command({"train-mapper", codes.string(), real_codes.string()},
                {{"output", mapper.string()},
                 {"paired", pair_codes.string()},
-                {"paired-fraction", "0.2"},
+                {"paired", latent_pair_codes.string()},
+                {"paired-fraction", number(plan.paired_fraction)},
                 {"iterations", str(plan.mapper_steps)},
                 {"seed", seed},
                 {"device", "cpu"}},

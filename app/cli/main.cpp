@@ -105,7 +105,8 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       clip, clip-pairs (fine-tuned on counterpart pairs), e4e, e4e-more
                       (fine-tuned further, with --readout-weight),
                       codes, real-codes (training portraits inverted), counterparts,
-                      pair-codes (inverted too), mapper, relevance, predictor, calibrate,
+                      pair-codes (inverted too), latent-pair-codes (the generator's own
+                      pairs), mapper, relevance, predictor, calibrate,
                       evaluate; resumable, a
                       finished stage is skipped (calibrate and evaluate always rerun);
                       --work DIR keeps the stages (demo-work);

@@ -45,6 +45,12 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(tuned["pair_fraction"], 0.5);
   EXPECT_EQ(tuned["delta_weight"], 1.0);
   EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
+  // The mapper's pairs: e4e's inversions of counterpart portraits and the generator's own.
+  EXPECT_EQ(record["plan"]["latent_pair_codes"], 16);
+  EXPECT_EQ(record["plan"]["paired_fraction"], 0.35);
+  const auto latent_pairs = nlohmann::json::parse(std::ifstream(work / "codes-latent-pairs" / "meta.json"));
+  EXPECT_EQ(latent_pairs["count"], 16);
+  EXPECT_EQ(latent_pairs["pairing"], "demo-latent-counterparts");
   // The bundle's generator is the fine-tuned one.
   EXPECT_EQ(record["plan"]["generator_region_steps"], 10);
   EXPECT_EQ(record["plan"]["generator_colour_steps"], 10);
@@ -56,7 +62,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
   EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
-  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "mapper", "relevance",
+  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
