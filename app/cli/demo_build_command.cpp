@@ -209,6 +209,21 @@ int run_demo_build(const ParsedArgs& args) {
     if (readout_weight > 0) values.emplace_back("readout-weight", number(readout_weight));
     return command({"demo", "train-e4e"}, values, quiet);
   };
+  // The generator in `init` fine-tuned into `output` with the region-weighted loss and the
+  // read-out of the attribute draws, plus `extra` options.
+  const auto generator_fine_tune = [&](const fs::path& output, const fs::path& init, int64_t steps,
+                                       std::vector<std::pair<std::string, std::string>> extra) {
+    std::vector<std::pair<std::string, std::string>> values = {
+        {"out", output.string()},
+        {"init", init.string()},
+        {"steps", str(steps)},
+        {"lr", "0.01"},
+        {"attribute-weight", number(plan.attribute_weight)},
+        {"latent-code-weight", number(plan.latent_code_weight)},
+        {"seed", seed}};
+    values.insert(values.end(), extra.begin(), extra.end());
+    return command({"demo", "train-generator"}, values, quiet);
+  };
   const std::vector<Stage> stages = {
       {"dataset",
        command({"demo", "dataset"},
@@ -225,27 +240,11 @@ int run_demo_build(const ParsedArgs& args) {
                quiet),
        run_demo_train_generator},
       {"generator-regions",
-       command({"demo", "train-generator"},
-               {{"out", region_gen.string()},
-                {"init", first_gen.string()},
-                {"steps", str(plan.generator_region_steps)},
-                {"lr", "0.01"},
-                {"attribute-weight", number(plan.attribute_weight)},
-                {"latent-code-weight", number(plan.latent_code_weight)},
-                {"seed", seed}},
-               quiet),
+       generator_fine_tune(region_gen, first_gen, plan.generator_region_steps, {}),
        run_demo_train_generator},
       {"generator-colour",
-       command({"demo", "train-generator"},
-               {{"out", gen.string()},
-                {"init", region_gen.string()},
-                {"steps", str(plan.generator_colour_steps)},
-                {"lr", "0.01"},
-                {"attribute-weight", number(plan.attribute_weight)},
-                {"latent-code-weight", number(plan.latent_code_weight)},
-                {"torgb-mix", number(plan.torgb_mix)},
-                {"seed", seed}},
-               quiet),
+       generator_fine_tune(gen, region_gen, plan.generator_colour_steps,
+                           {{"torgb-mix", number(plan.torgb_mix)}}),
        run_demo_train_generator},
       {"clip",
        command({"demo", "train-clip"},

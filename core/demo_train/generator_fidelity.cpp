@@ -19,34 +19,36 @@ torch::Tensor sample_latents(nets::LoadedGenerator& gen, int64_t count, uint64_t
   return torch::randn({count, gen.net->style_dim()}, rng);  // [N, D]
 }
 
-// z [N, D] -> G(z) [N, 3, S, S] in [0, 1], CPU float32.
-torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
+// z [N, D] -> draw(rows of z on the generator's device) for chunks of 64 rows (even, so pairs
+// on rows 2i, 2i + 1 stay together), concatenated in [0, 1], CPU float32.
+template <class Draw>
+torch::Tensor render_in_chunks(nets::LoadedGenerator& gen, const torch::Tensor& z, const Draw& draw) {
   torch::NoGradGuard no_grad;
   const auto opts = gen.latent_avg.options();
   std::vector<torch::Tensor> parts;
   for (int64_t i = 0; i < z.size(0); i += 64) {
-    const torch::Tensor zb = z.narrow(0, i, std::min<int64_t>(64, z.size(0) - i)).to(opts);
-    const torch::Tensor x = gen.net->forward_w(gen.net->broadcast_w(gen.net->mapping(zb)));
+    const torch::Tensor x = draw(z.narrow(0, i, std::min<int64_t>(64, z.size(0) - i)).to(opts));
     parts.push_back(x.to(torch::kCPU, torch::kFloat32).add(1).div(2).clamp(0, 1));
   }
   return torch::cat(parts);
 }
 
+// z [N, D] -> G(z) [N, 3, S, S] in [0, 1], CPU float32.
+torch::Tensor render(nets::LoadedGenerator& gen, const torch::Tensor& z) {
+  return render_in_chunks(gen, z, [&](const torch::Tensor& zb) {
+    return gen.net->forward_w(gen.net->broadcast_w(gen.net->mapping(zb)));
+  });
+}
+
 // Pairs z [2n, D] (rows 2i, 2i + 1) -> [n, 3, S, S] in [0, 1]: the S of each pair's second
 // latent drawn with the W of its first in the toRGB layers.
 torch::Tensor render_s_of_second(nets::LoadedGenerator& gen, const torch::Tensor& z) {
-  torch::NoGradGuard no_grad;
-  const auto opts = gen.latent_avg.options();
-  std::vector<torch::Tensor> parts;
-  for (int64_t i = 0; i < z.size(0); i += 64) {
-    const torch::Tensor zb = z.narrow(0, i, std::min<int64_t>(64, z.size(0) - i)).to(opts);
+  return render_in_chunks(gen, z, [&](const torch::Tensor& zb) {
     const torch::Tensor wplus = gen.net->broadcast_w(gen.net->mapping(zb));  // [b, L, D]
     const torch::Tensor s = gen.net->w_to_s(wplus);                          // [b, S]
     const int64_t b = zb.size(0);
-    const torch::Tensor x = gen.net->synthesize_s(s.slice(0, 1, b, 2), wplus.slice(0, 0, b, 2));
-    parts.push_back(x.to(torch::kCPU, torch::kFloat32).add(1).div(2).clamp(0, 1));
-  }
-  return torch::cat(parts);
+    return gen.net->synthesize_s(s.slice(0, 1, b, 2), wplus.slice(0, 0, b, 2));  // [b/2, 3, S, S]
+  });
 }
 
 // z [N, D] -> the renderer's portraits of the same latents (what the generator was trained to
