@@ -81,12 +81,21 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
   // Per image: the original, the reconstruction, then +alpha and -alpha for each prompt.
   std::vector<torch::Tensor> values, signals;  // each [variants, K]
   std::vector<double> psnrs;
+  const auto prompt_count = static_cast<int64_t>(o.prompts.size());
+  torch::Tensor cosine_sum = torch::zeros({prompt_count, prompt_count}, torch::kDouble);
   for (int64_t i = 0; i < n; ++i) {
     auto session = engine.open_photo(data.files[static_cast<size_t>(i)], engine::OpenOptions{.aligned = true});
     const auto original = to_predictor_input(data.images[i]);                            // [1, 3, 64, 64]
     const auto recon = to_predictor_input(as_saved(engine.render_tensor(session, session.base_s)));
     psnrs.push_back(psnr(recon, original));
     std::vector<torch::Tensor> batch = {original, recon};
+    std::vector<torch::Tensor> directions;  // [S] unit vectors (zero when the mask keeps nothing)
+    for (const auto& p : o.prompts) {
+      const auto d = engine.delta_s(session, session.base_s, engine::EditStep{o.source, p.target, 1.0, o.threshold})
+                         .to(torch::kCPU, torch::kDouble).flatten();
+      directions.push_back(d / d.norm().clamp_min(1e-30));
+    }
+    cosine_sum += torch::stack(directions).matmul(torch::stack(directions).t());  // [P, P]
     for (const auto& p : o.prompts)
       for (const double alpha : {o.alpha, -o.alpha}) {
         session.edits = {engine::EditStep{o.source, p.target, alpha, o.threshold}};
@@ -117,6 +126,7 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
     e.psnr_max = std::max(e.psnr_max, p);
   }
   e.psnr_mean = sum / static_cast<double>(n);
+  e.direction_cosines = cosine_sum / static_cast<double>(n);
   const auto std_dev = torch::std(v.select(1, 0), {0}, /*unbiased=*/n > 1, /*keepdim=*/false).clamp_min(1e-6);  // [K]
   for (int64_t k = 0; k < std_dev.size(0); ++k) e.held_out_std.push_back(std_dev[k].item<double>());
 
@@ -186,6 +196,15 @@ nlohmann::json to_json(const EditEvaluation& e) {
     kept[side_effect_attributes()[k]] = number(e.reconstruction_kept[k]);
   j["reconstruction_kept"] = kept;
   j["passing_prompts"] = e.passing();
+  if (e.direction_cosines.defined()) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (int64_t a = 0; a < e.direction_cosines.size(0); ++a) {
+      std::vector<double> row;
+      for (int64_t b = 0; b < e.direction_cosines.size(1); ++b) row.push_back(e.direction_cosines[a][b].item<double>());
+      rows.push_back(row);
+    }
+    j["direction_cosines"] = rows;  // in the order of "prompts"
+  }
   j["prompts"] = nlohmann::json::array();
   for (const auto& p : e.prompts) {
     nlohmann::json others = nlohmann::json::object();
@@ -252,6 +271,20 @@ std::string to_markdown(const EditEvaluation& e) {
         m << " " << fixed(p.other_effects[k], 2) << " |";
     }
     m << " " << percent(p.hair_class_changed) << " | " << percent(p.background_class_changed) << " |\n";
+  }
+  if (e.direction_cosines.defined()) {
+    m << "\nCosine between the prompts' StyleSpace directions (delta S at strength 1, after the "
+         "relevance mask), mean over the images:\n\n| prompt |";
+    for (const auto& p : e.prompts) m << " " << p.spec.attribute << " |";
+    m << "\n|---|";
+    for (size_t k = 0; k < e.prompts.size(); ++k) m << "---|";
+    m << "\n";
+    for (size_t a = 0; a < e.prompts.size(); ++a) {
+      m << "| " << e.prompts[a].spec.target << " |";
+      for (size_t b = 0; b < e.prompts.size(); ++b)
+        m << " " << fixed(e.direction_cosines[static_cast<int64_t>(a)][static_cast<int64_t>(b)].item<double>(), 2) << " |";
+      m << "\n";
+    }
   }
   return m.str();
 }

@@ -76,6 +76,11 @@ struct EditEvaluation {
   // (an edit starts from the reconstruction).
   std::vector<double> reconstruction_kept;
   std::vector<PromptEvaluation> prompts;
+  // [prompts, prompts] float64: the cosine between two prompts' StyleSpace directions (the
+  // masked delta S at strength 1), averaged over the images. Prompts the mapper cannot tell
+  // apart (similar CLIP text directions) have similar directions, and each one's edit moves
+  // the other's attribute.
+  torch::Tensor direction_cosines;
   int passing() const;
 };
 

@@ -92,6 +92,12 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   EXPECT_NE(md.find("reconstruction PSNR"), std::string::npos);
   EXPECT_NE(md.find("What the reconstruction keeps"), std::string::npos);
   EXPECT_EQ(json["reconstruction_kept"].size(), side_effect_attributes().size());
+  // Unit directions (or none, where the mask keeps no channel): |cosine| <= 1, symmetric.
+  ASSERT_EQ(e.direction_cosines.sizes(), (std::vector<int64_t>{7, 7}));
+  EXPECT_TRUE(torch::allclose(e.direction_cosines, e.direction_cosines.t()));
+  EXPECT_LE(e.direction_cosines.abs().max().item<double>(), 1.0 + 1e-9);
+  EXPECT_EQ(json["direction_cosines"].size(), 7u);
+  EXPECT_NE(md.find("Cosine between the prompts' StyleSpace directions"), std::string::npos);
 }
 
 TEST(EditEvaluation, ZeroStrengthMovesNothing) {
@@ -118,6 +124,18 @@ TEST(EditEvaluation, ZeroStrengthMovesNothing) {
         EXPECT_EQ(v, 0.0);
       }
   }
+
+  // The cosines of the prompts' directions: at beta 0 every direction is kept, so the diagonal
+  // is 1; a prompt repeated has the same direction; two prompts differ.
+  o.threshold = 0.0;
+  o.prompts = {{"face with glasses", "glasses", +1}, {"face with glasses", "glasses", +1}, {"face with a frown", "smile", -1}};
+  const auto c = evaluate_edits(engine, predictor, o).direction_cosines;
+  ASSERT_EQ(c.sizes(), (std::vector<int64_t>{3, 3}));
+  EXPECT_TRUE(torch::allclose(c, c.t()));
+  EXPECT_TRUE(torch::allclose(c.diagonal(), torch::ones({3}, torch::kDouble)));
+  EXPECT_NEAR(c[0][1].item<double>(), 1.0, 1e-9);
+  EXPECT_LT(c[0][2].item<double>(), 0.999);
+
   o.prompts = {{"face with glasses", "hat", +1}};
   EXPECT_THROW(evaluate_edits(engine, predictor, o), std::invalid_argument);
 }
