@@ -209,6 +209,17 @@ int run_demo_build(const ParsedArgs& args) {
     if (readout_weight > 0) values.emplace_back("readout-weight", number(readout_weight));
     return command({"demo", "train-e4e"}, values, quiet);
   };
+  // (S, CLIP) of `count` sampled latents of the generator (`flags`: how they are sampled).
+  const auto sampled_codes = [&](const fs::path& output, int64_t count, std::vector<std::string> flags) {
+    return command({"generate-codes"},
+                   {{"output", output.string()},
+                    {"count", str(count)},
+                    {"generator", gen.string()},
+                    {"clip", clip.string()},
+                    {"seed", seed},
+                    {"device", "cpu"}},
+                   std::move(flags));
+  };
   // The generator in `init` fine-tuned into `output` with the region-weighted loss and the
   // read-out of the attribute draws, plus `extra` options.
   const auto generator_fine_tune = [&](const fs::path& output, const fs::path& init, int64_t steps,
@@ -273,16 +284,7 @@ int run_demo_build(const ParsedArgs& args) {
       {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, std::to_string(std::stoull(seed) + 1), first_e4e,
                                 plan.readout_weight),
        run_demo_train_e4e},
-      {"codes",
-       command({"generate-codes"},
-               {{"output", codes.string()},
-                {"count", str(plan.codes)},
-                {"generator", gen.string()},
-                {"clip", clip.string()},
-                {"seed", seed},
-                {"device", "cpu"}},
-               quiet),
-       run_generate_codes},
+      {"codes", sampled_codes(codes, plan.codes, quiet), run_generate_codes},
       {"real-codes", inverted_codes(real_images, real_codes), run_generate_codes},
       {"counterparts",
        command({"demo", "counterparts"},
@@ -294,14 +296,7 @@ int run_demo_build(const ParsedArgs& args) {
        run_demo},
       {"pair-codes", inverted_codes(pair_images, pair_codes), run_generate_codes},
       {"latent-pair-codes",
-       command({"generate-codes"},
-               {{"output", latent_pair_codes.string()},
-                {"count", str(plan.latent_pair_codes)},
-                {"generator", gen.string()},
-                {"clip", clip.string()},
-                {"seed", seed},
-                {"device", "cpu"}},
-               quiet_and("demo-counterparts")),
+       sampled_codes(latent_pair_codes, plan.latent_pair_codes, quiet_and("demo-counterparts")),
        run_generate_codes},
       {"mapper",
        command({"train-mapper", codes.string(), real_codes.string()},
