@@ -102,7 +102,8 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
                       generator, generator-regions (fine-tuned with --attribute-weight and
                       --latent-code-weight), generator-colour (then with --torgb-mix),
-                      clip, clip-pairs (fine-tuned on counterpart pairs), e4e, e4e-more
+                      clip, clip-pairs (fine-tuned on counterpart pairs), clip-separate
+                      (then with --delta-separation), e4e, e4e-more
                       (fine-tuned further, with --readout-weight),
                       codes, real-codes (training portraits inverted), counterparts,
                       pair-codes (inverted too), latent-pair-codes (the generator's own
@@ -127,6 +128,8 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       portraits paired with a re-rendering that changes one attribute,
                       captioned to differ only there; --delta-weight W (0) adds W x (1 -
                       cos) of their image and text embedding differences to the loss;
+                      --delta-separation W (0) adds W x the squared cosines between the
+                      differences of pairs that change different attributes;
                       --init DIR fine-tunes the clip.pt
                       and vocabulary in DIR (a train-clip output or a bundle)
   demo train-e4e      the demo e4e encoder inverting --generator into --out (+ .train_state.pt
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
-         "grid", "latent-code-weight", "pairs-grid", "readout-weight", "torgb-mix"},
+         "grid", "latent-code-weight", "pairs-grid", "readout-weight", "torgb-mix", "delta-separation"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);

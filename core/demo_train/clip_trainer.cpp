@@ -177,6 +177,20 @@ torch::Tensor delta_alignment_loss(const torch::Tensor& image_a, const torch::Te
   return 1.0 - (di * dt).sum(-1).mean();
 }
 
+torch::Tensor delta_separation_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
+                                    const torch::Tensor& text_a, const torch::Tensor& text_b,
+                                    const torch::Tensor& families) {
+  const auto unit = [](const torch::Tensor& x) { return x / x.norm(2, -1, true); };
+  const auto other = (families.unsqueeze(0) != families.unsqueeze(1)).to(image_a.dtype());  // [P, P]
+  const auto count = other.sum();
+  if (count.item<double>() == 0) return torch::zeros({}, image_a.options());
+  const auto squared_cosines = [&](const torch::Tensor& a, const torch::Tensor& b) {
+    const auto d = unit(unit(b) - unit(a));      // [P, E]
+    return (d.matmul(d.t()).square() * other).sum() / count;
+  };
+  return squared_cosines(image_a, image_b) + squared_cosines(text_a, text_b);
+}
+
 io::StateDict clip_state_dict(nets::ClipModelImpl& model) {
   io::StateDict sd;
   for (const auto& p : model.named_parameters())
@@ -307,10 +321,12 @@ double ClipTrainer::step() {
   const int side = static_cast<int>(m.train.images.size(1));
   std::vector<demo::FaceAttributes> others;
   std::vector<std::string> other_captions;
+  std::vector<int64_t> families;
   for (int64_t j = singles; j < singles + pairs; ++j) {
     index[static_cast<size_t>(j)] = m.sample_index(m.step * b + j);
     const auto& a = m.train.attributes[static_cast<size_t>(index[j])];
     const auto family = static_cast<AttributeFamily>(demo::pick(rng, kAttributeFamilies));
+    families.push_back(static_cast<int64_t>(family));
     others.push_back(counterpart(a, family, rng));
     auto [first, second] = counterpart_captions(a, others.back(), family, rng);
     captions.push_back(std::move(first));
@@ -341,6 +357,14 @@ double ClipTrainer::step() {
                                                                 image_features.index_select(0, second),
                                                                 text_features.index_select(0, first),
                                                                 text_features.index_select(0, second));
+  }
+  if (pairs > 0 && m.options.delta_separation_weight > 0) {
+    const auto first = torch::arange(singles, singles + pairs), second = first + pairs;
+    loss = loss + m.options.delta_separation_weight *
+                      delta_separation_loss(image_features.index_select(0, first),
+                                            image_features.index_select(0, second),
+                                            text_features.index_select(0, first),
+                                            text_features.index_select(0, second), torch::tensor(families));
   }
   loss.backward();
   m.adam->step();

@@ -57,6 +57,16 @@ torch::Tensor clip_contrastive_loss(const torch::Tensor& image_features,
 torch::Tensor delta_alignment_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
                                    const torch::Tensor& text_a, const torch::Tensor& text_b);
 
+// Pairs of different attribute families must change the embeddings in different directions:
+// the mean, over pairs (i, j) with families[i] != families[j], of the squared cosine of their
+// image deltas plus that of their text deltas (0 when all are orthogonal, 2 when parallel).
+// The demo CLIP saw a smile, bigger eyes, glasses and a beard change along one shared
+// direction (text directions with cosines up to 0.93), so the mapper could not tell them
+// apart. Rows are pairs: [P, E] each, families [P] (int64). 0 without two families.
+torch::Tensor delta_separation_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
+                                    const torch::Tensor& text_a, const torch::Tensor& text_b,
+                                    const torch::Tensor& families);
+
 // Every parameter under its checkpoint name (contiguous CPU float32 copies).
 io::StateDict clip_state_dict(nets::ClipModelImpl& model);
 
@@ -75,6 +85,8 @@ struct ClipTrainOptions {
   // CLIP's delta space is aligned by scale alone; a small one trained on captions of 30000
   // portraits aligns its single-attribute deltas far less without it. 0: contrastive only.
   double delta_weight = 0.0;
+  // Weight of delta_separation_loss over those pairs. 0: none.
+  double delta_separation_weight = 0.0;
   // Start from these weights (a clip.pt this trainer wrote, same config) instead of CLIP's
   // random init: fine-tuning. A checkpoint to resume takes precedence.
   std::filesystem::path init;

@@ -44,6 +44,12 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   const auto tuned = nlohmann::json::parse(std::ifstream(work / "clip-pairs" / "clip_train.json"));
   EXPECT_EQ(tuned["pair_fraction"], 0.5);
   EXPECT_EQ(tuned["delta_weight"], 1.0);
+  // ... then with the delta-separation loss, and that CLIP is the bundle's.
+  const auto separated = nlohmann::json::parse(std::ifstream(work / "clip-separate" / "clip_train.json"));
+  EXPECT_EQ(separated["delta_separation"], 1.0);
+  EXPECT_EQ(record["plan"]["clip_separate_steps"], 4);
+  EXPECT_EQ(io::sha256_file(bundle / "clip.pt"), io::sha256_file(work / "clip-separate" / "clip.pt"));
+  EXPECT_NE(io::sha256_file(work / "clip-pairs" / "clip.pt"), io::sha256_file(work / "clip-separate" / "clip.pt"));
   EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
   // The mapper's pairs: e4e's inversions of counterpart portraits and the generator's own.
   EXPECT_EQ(record["plan"]["latent_pair_codes"], 16);
@@ -62,7 +68,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
   EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
-  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
+  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "clip-separate", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
@@ -114,6 +120,17 @@ TEST(DemoTrainGeneratorCli, RefusesAToRgbMixOutsideZeroToOne) {
     EXPECT_TRUE(contains(refused.output, "--torgb-mix")) << refused.output;
   }
   EXPECT_FALSE(fs::exists(dir / "g.pt"));
+}
+
+TEST(DemoTrainClipCli, RefusesNegativeDeltaWeights) {
+  const fs::path dir = testing::temp_dir("demo_clip_cli");
+  for (const char* option : {"--delta-weight", "--delta-separation"}) {
+    const auto refused = run_cli({"demo", "train-clip", "--data", (dir / "data").string(), "--out",
+                                  (dir / "clip").string(), option, "-1"});
+    EXPECT_EQ(refused.code, 2) << option << ": " << refused.output;
+    EXPECT_TRUE(contains(refused.output, "--delta-separation >= 0")) << refused.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "clip"));
 }
 
 TEST(DemoCalibrateCli, RefusesMissingOptionsAndKeepsAnExistingReport) {

@@ -156,6 +156,35 @@ TEST(ClipTrainer, DeltaAlignmentLossMeasuresTheAngleOfTheTwoDifferences) {
   EXPECT_GT(ta.grad().abs().sum().item<double>(), 0.0);
 }
 
+TEST(ClipTrainer, DeltaSeparationLossPenalisesParallelDifferencesOfDifferentFamilies) {
+  const auto e = torch::eye(4);
+  const auto pairs = [&](int a0, int b0, int a1, int b1) {  // pair k moves from e[a_k] to e[b_k]
+    return std::pair{torch::stack({e[a0], e[a1]}), torch::stack({e[b0], e[b1]})};
+  };
+  const auto fam = torch::tensor({0, 1}, torch::kLong);
+  // e0 -> e1 and e2 -> e3 (image and text alike): orthogonal differences, loss 0.
+  const auto [oa, ob] = pairs(0, 1, 2, 3);
+  EXPECT_NEAR(delta_separation_loss(oa, ob, oa, ob, fam).item<double>(), 0.0, 1e-6);
+  // Both pairs e0 -> e1: parallel image and text differences, 1 + 1.
+  const auto [pa, pb] = pairs(0, 1, 0, 1);
+  EXPECT_NEAR(delta_separation_loss(pa, pb, pa, pb, fam).item<double>(), 2.0, 1e-6);
+  // The same family may share its direction: nothing to separate.
+  EXPECT_EQ(delta_separation_loss(pa, pb, pa, pb, torch::tensor({3, 3}, torch::kLong)).item<double>(), 0.0);
+  // Opposite changes are as entangled as equal ones (the sign of a change is the pair's): the
+  // images e0 -> e1 and e1 -> e0 count 1, the orthogonal texts 0.
+  const auto [ra, rb] = pairs(0, 1, 1, 0);
+  EXPECT_NEAR(delta_separation_loss(ra, rb, oa, ob, fam).item<double>(), 1.0, 1e-6);
+  // Rescaled embeddings change nothing (the differences are of normalized embeddings).
+  EXPECT_NEAR(delta_separation_loss(3 * pa, 0.5 * pb, oa, ob, fam).item<double>(), 1.0, 1e-6);
+  // It trains both towers.
+  torch::manual_seed(3);
+  auto ia = torch::randn({3, 8}).requires_grad_(true), ta = torch::randn({3, 8}).requires_grad_(true);
+  const auto ib = torch::randn({3, 8}), tb = torch::randn({3, 8});
+  delta_separation_loss(ia, ib, ta, tb, torch::tensor({0, 1, 2}, torch::kLong)).backward();
+  EXPECT_GT(ia.grad().abs().sum().item<double>(), 0.0);
+  EXPECT_GT(ta.grad().abs().sum().item<double>(), 0.0);
+}
+
 // Fine-tuning starts from the file's weights exactly; batches with counterpart pairs train.
 TEST(ClipTrainer, FineTunesFromAFileWithCounterpartPairs) {
   const auto& s = setup();
@@ -168,6 +197,7 @@ TEST(ClipTrainer, FineTunesFromAFileWithCounterpartPairs) {
   o.init = file;
   o.pair_fraction = 0.5;
   o.delta_weight = 1.0;
+  o.delta_separation_weight = 1.0;
   o.batch = 16;
   o.steps = 6;
   o.warmup_steps = 2;
