@@ -218,6 +218,23 @@ int run_demo_build(const ParsedArgs& args) {
     if (readout_weight > 0) values.emplace_back("readout-weight", number(readout_weight));
     return command({"demo", "train-e4e"}, values, quiet);
   };
+  // CLIP in WORK/`init` fine-tuned into WORK/`output` on counterpart pairs (half of each batch)
+  // with the delta-alignment loss, plus `extra` options.
+  const auto clip_fine_tune = [&](const std::string& output, const std::string& init, int64_t steps,
+                                  const std::string& run_seed,
+                                  std::vector<std::pair<std::string, std::string>> extra) {
+    std::vector<std::pair<std::string, std::string>> values = {{"data", data.string()},
+                                                               {"out", (work / output).string()},
+                                                               {"init", (work / init).string()},
+                                                               {"steps", str(steps)},
+                                                               {"batch", str(plan.clip_batch)},
+                                                               {"lr", "2e-4"},
+                                                               {"pair-fraction", "0.5"},
+                                                               {"delta-weight", "1"},
+                                                               {"seed", run_seed}};
+    values.insert(values.end(), extra.begin(), extra.end());
+    return command({"demo", "train-clip"}, values, quiet);
+  };
   // (S, CLIP) of `count` sampled latents of the generator (`flags`: how they are sampled).
   const auto sampled_codes = [&](const fs::path& output, int64_t count, std::vector<std::string> flags) {
     return command({"generate-codes"},
@@ -275,33 +292,11 @@ int run_demo_build(const ParsedArgs& args) {
                 {"seed", seed}},
                quiet),
        run_demo_train_clip},
-      {"clip-pairs",
-       command({"demo", "train-clip"},
-               {{"data", data.string()},
-                {"out", (work / "clip-pairs").string()},
-                {"init", (work / "clip").string()},
-                {"steps", str(plan.clip_pair_steps)},
-                {"batch", str(plan.clip_batch)},
-                {"lr", "2e-4"},
-                {"pair-fraction", "0.5"},
-                {"delta-weight", "1"},
-                {"seed", seed}},
-               quiet),
-       run_demo_train_clip},
+      {"clip-pairs", clip_fine_tune("clip-pairs", "clip", plan.clip_pair_steps, seed, {}), run_demo_train_clip},
       // Fresh batches: the next seed.
       {"clip-separate",
-       command({"demo", "train-clip"},
-               {{"data", data.string()},
-                {"out", (work / "clip-separate").string()},
-                {"init", (work / "clip-pairs").string()},
-                {"steps", str(plan.clip_separate_steps)},
-                {"batch", str(plan.clip_batch)},
-                {"lr", "2e-4"},
-                {"pair-fraction", "0.5"},
-                {"delta-weight", "1"},
-                {"delta-separation", number(plan.delta_separation)},
-                {"seed", std::to_string(std::stoull(seed) + 1)}},
-               quiet),
+       clip_fine_tune("clip-separate", "clip-pairs", plan.clip_separate_steps, std::to_string(std::stoull(seed) + 1),
+                      {{"delta-separation", number(plan.delta_separation)}}),
        run_demo_train_clip},
       {"e4e", e4e_training(first_e4e, plan.e4e_steps, seed, {}, 0), run_demo_train_e4e},
       // Fresh batches: the next seed.
