@@ -75,6 +75,13 @@ torch::Tensor caption_ids(const text::ClipTokenizer& tokenizer, const std::vecto
   return ids.slice(1, 0, longest);
 }
 
+// Rows are pairs (a, b), [P, E] each -> [P, E]: the unit difference of their normalized
+// embeddings, the direction DeltaEdit's delta space compares.
+torch::Tensor pair_deltas(const torch::Tensor& a, const torch::Tensor& b) {
+  const auto unit = [](const torch::Tensor& x) { return x / x.norm(2, -1, true); };
+  return unit(unit(b) - unit(a));
+}
+
 }  // namespace
 
 ClipExamples render_clip_examples(uint64_t seed, demo::Split split, int64_t count, int size) {
@@ -171,21 +178,19 @@ torch::Tensor clip_contrastive_loss(const torch::Tensor& image_features,
 
 torch::Tensor delta_alignment_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
                                    const torch::Tensor& text_a, const torch::Tensor& text_b) {
-  const auto unit = [](const torch::Tensor& x) { return x / x.norm(2, -1, true); };
-  const auto di = unit(unit(image_b) - unit(image_a));  // [P, E]
-  const auto dt = unit(unit(text_b) - unit(text_a));    // [P, E]
+  const auto di = pair_deltas(image_a, image_b);  // [P, E]
+  const auto dt = pair_deltas(text_a, text_b);    // [P, E]
   return 1.0 - (di * dt).sum(-1).mean();
 }
 
 torch::Tensor delta_separation_loss(const torch::Tensor& image_a, const torch::Tensor& image_b,
                                     const torch::Tensor& text_a, const torch::Tensor& text_b,
                                     const torch::Tensor& families) {
-  const auto unit = [](const torch::Tensor& x) { return x / x.norm(2, -1, true); };
   const auto other = (families.unsqueeze(0) != families.unsqueeze(1)).to(image_a.dtype());  // [P, P]
   const auto count = other.sum();
   if (count.item<double>() == 0) return torch::zeros({}, image_a.options());
   const auto squared_cosines = [&](const torch::Tensor& a, const torch::Tensor& b) {
-    const auto d = unit(unit(b) - unit(a));      // [P, E]
+    const auto d = pair_deltas(a, b);  // [P, E]
     return (d.matmul(d.t()).square() * other).sum() / count;
   };
   return squared_cosines(image_a, image_b) + squared_cosines(text_a, text_b);
@@ -351,20 +356,16 @@ double ClipTrainer::step() {
   const auto image_features = m.model->encode_image(images);                 // [B, E]
   const auto text_features = m.model->encode_text(ids, /*cut_after_eot=*/false);  // [B, E]
   auto loss = clip_contrastive_loss(image_features, text_features, m.model->logit_scale);
-  if (pairs > 0 && m.options.delta_weight > 0) {
+  if (pairs > 0 && (m.options.delta_weight > 0 || m.options.delta_separation_weight > 0)) {
+    // The pairs' features: drawn portraits after the singles, their counterparts at the end.
     const auto first = torch::arange(singles, singles + pairs), second = first + pairs;
-    loss = loss + m.options.delta_weight * delta_alignment_loss(image_features.index_select(0, first),
-                                                                image_features.index_select(0, second),
-                                                                text_features.index_select(0, first),
-                                                                text_features.index_select(0, second));
-  }
-  if (pairs > 0 && m.options.delta_separation_weight > 0) {
-    const auto first = torch::arange(singles, singles + pairs), second = first + pairs;
-    loss = loss + m.options.delta_separation_weight *
-                      delta_separation_loss(image_features.index_select(0, first),
-                                            image_features.index_select(0, second),
-                                            text_features.index_select(0, first),
-                                            text_features.index_select(0, second), torch::tensor(families));
+    const auto image_a = image_features.index_select(0, first), image_b = image_features.index_select(0, second);
+    const auto text_a = text_features.index_select(0, first), text_b = text_features.index_select(0, second);
+    if (m.options.delta_weight > 0)
+      loss = loss + m.options.delta_weight * delta_alignment_loss(image_a, image_b, text_a, text_b);
+    if (m.options.delta_separation_weight > 0)
+      loss = loss + m.options.delta_separation_weight *
+                        delta_separation_loss(image_a, image_b, text_a, text_b, torch::tensor(families));
   }
   loss.backward();
   m.adam->step();

@@ -95,7 +95,8 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
                          .to(torch::kCPU, torch::kDouble).flatten();
       directions.push_back(d / d.norm().clamp_min(1e-30));
     }
-    cosine_sum += torch::stack(directions).matmul(torch::stack(directions).t());  // [P, P]
+    const auto unit_rows = torch::stack(directions);  // [P, S]
+    cosine_sum += unit_rows.matmul(unit_rows.t());     // [P, P]
     for (const auto& p : o.prompts)
       for (const double alpha : {o.alpha, -o.alpha}) {
         session.edits = {engine::EditStep{o.source, p.target, alpha, o.threshold}};
