@@ -58,10 +58,11 @@ int run_demo_train_clip(const ParsedArgs& args) {
   o.pair_fraction = args.number("pair-fraction", o.pair_fraction);
   o.delta_weight = args.number("delta-weight", o.delta_weight);
   o.delta_separation_weight = args.number("delta-separation", o.delta_separation_weight);
+  o.neutral_source = args.number("neutral-source", o.neutral_source);
   if (!(o.learning_rate > 0) || !(o.pair_fraction >= 0 && o.pair_fraction <= 1) || !(o.delta_weight >= 0) ||
-      !(o.delta_separation_weight >= 0))
-    throw UsageError("demo train-clip: --lr must be positive, --pair-fraction within [0, 1], --delta-weight "
-                     "and --delta-separation >= 0");
+      !(o.delta_separation_weight >= 0) || !(o.neutral_source >= 0 && o.neutral_source <= 1))
+    throw UsageError("demo train-clip: --lr must be positive, --pair-fraction and --neutral-source within "
+                     "[0, 1], --delta-weight and --delta-separation >= 0");
   // Fine-tuning: the weights and the vocabulary of an earlier run (or a bundle folder).
   const auto init_arg = args.value("init");
   const fs::path init_dir = init_arg ? fs::path(*init_arg) : fs::path();
@@ -147,6 +148,7 @@ int run_demo_train_clip(const ParsedArgs& args) {
         {"pair_fraction", o.pair_fraction},
         {"delta_weight", o.delta_weight},
         {"delta_separation", o.delta_separation_weight},
+        {"neutral_source", o.neutral_source},
         {"init", o.init.string()},
         {"vocab_size", config.vocab_size},
         {"embed_dim", config.embed_dim},

@@ -80,6 +80,9 @@ Training options (docs/training.md; every command resumes when rerun with the sa
                         portrait before and after one attribute changed (demo counterparts);
                         --paired-fraction F of each batch (0.5) comes from them;
                         repeat --paired to train on several such folders
+    --delta-noise SIGMA turns every training delta by noise of norm SIGMA (0 = none;
+                        1 leaves a cosine of ~0.7), as far as text deltas stray from the
+                        image deltas the mapper is trained on
   relevance           StyleCLIP's relevance matrix fs3 [S, E] for the generator and CLIP
     --num-images N      images each channel is tried on (default 100)
     --k K               channel set to mean -/+ K std (default 5)
@@ -130,6 +133,8 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       cos) of their image and text embedding differences to the loss;
                       --delta-separation W (0) adds W x the squared cosines between the
                       differences of pairs that change different attributes;
+                      --neutral-source F (0) gives that share of the hair colour and
+                      length pairs' short captions the bare "face" on one side;
                       --init DIR fine-tunes the clip.pt
                       and vocabulary in DIR (a train-clip output or a bundle)
   demo train-e4e      the demo e4e encoder inverting --generator into --out (+ .train_state.pt
@@ -210,7 +215,7 @@ int main(int argc, char** argv) {
          "val-every", "save-every", "init", "codes", "num-images", "k", "stats-samples", "chunk",
          // demo domain
          "out", "size", "held-out", "data", "steps", "work", "predictor", "pair-fraction", "delta-weight", "paired", "paired-fraction", "attribute-weight",
-         "grid", "latent-code-weight", "pairs-grid", "readout-weight", "torgb-mix", "delta-separation"},
+         "grid", "latent-code-weight", "pairs-grid", "readout-weight", "torgb-mix", "delta-separation", "delta-noise", "neutral-source"},
         {"aligned", "crop", "paste-back", "overwrite", "quiet", "help", "verify-checksums",
          "no-wplus", "quick", "demo-counterparts"});
     return dispatch(args);

@@ -232,6 +232,8 @@ int run_train_mapper(const ParsedArgs& args) {
   o.save_every = positive(args, "save-every", o.save_every, 0);
   if (auto init = args.value("init")) o.init_weights = *init;
   o.paired_fraction = args.number("paired-fraction", o.paired_fraction);
+  o.delta_noise = args.number("delta-noise", o.delta_noise);
+  if (!(o.delta_noise >= 0 && o.delta_noise <= 100)) throw UsageError("--delta-noise must be in [0, 100]");
   if (!(o.learning_rate > 0)) throw UsageError("--lr must be > 0");
   if (o.weights.l2 < 0 || o.weights.cosine < 0) throw UsageError("loss weights must be >= 0");
   if (!(o.val_fraction >= 0 && o.val_fraction <= 0.5))

@@ -107,7 +107,7 @@ std::string family_phrase(const demo::FaceAttributes& a, AttributeFamily family)
 std::pair<std::string, std::string> counterpart_captions(const demo::FaceAttributes& a,
                                                          const demo::FaceAttributes& b,
                                                          AttributeFamily family,
-                                                         std::mt19937_64& rng) {
+                                                         std::mt19937_64& rng, double neutral_share) {
   std::pair<std::string, std::string> c;
   if (chance(rng, 0.5)) {
     const uint64_t variant = rng();
@@ -121,6 +121,10 @@ std::pair<std::string, std::string> counterpart_captions(const demo::FaceAttribu
       return phrase.empty() ? subject : subject + " with " + phrase;
     };
     c = {caption(a), caption(b)};
+    // Drawn only when asked for, so that runs without it keep their captions draw for draw.
+    const bool both_named = c.first != subject && c.second != subject;
+    if (neutral_share > 0 && both_named && chance(rng, neutral_share))
+      (chance(rng, 0.5) ? c.first : c.second) = subject;
   }
   if (chance(rng, 0.5)) {
     const auto& templates = text::prompt_templates();

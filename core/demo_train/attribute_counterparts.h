@@ -30,10 +30,18 @@ std::string family_phrase(const demo::FaceAttributes& a, AttributeFamily family)
 // Captions of a pair that differ only in `family`: half the time both full captions in the same
 // phrasing, otherwise "face with <phrase>" / "face" style captions naming just that attribute;
 // half of the pairs wrapped in the same prompt template.
+// Where both levels have a phrase (every hair colour and length; a frown and a smile; light and
+// dark skin), the short captions never say plain "face", the source prompt of an edit, for the
+// side an edit starts from. With `neutral_share` > 0, that share of such short caption pairs
+// names the attribute on one side only (drawn at random) and leaves the other the bare subject,
+// a true if vaguer caption: "face with blond hair" / "face" for a blond and a red-haired
+// portrait. The text delta from "face" is then trained to mean "from whatever the face has",
+// as edits use it.
 std::pair<std::string, std::string> counterpart_captions(const demo::FaceAttributes& a,
                                                          const demo::FaceAttributes& b,
                                                          AttributeFamily family,
-                                                         std::mt19937_64& rng);
+                                                         std::mt19937_64& rng,
+                                                         double neutral_share = 0.0);
 
 // Writes `count` pairs of size x size PNGs into `dir`: NNNNNNa.png is training portrait N of the
 // dataset drawn from `dataset_seed` (the same picture `demo dataset` wrote), NNNNNNb.png its

@@ -333,7 +333,7 @@ double ClipTrainer::step() {
     const auto family = static_cast<AttributeFamily>(demo::pick(rng, kAttributeFamilies));
     families.push_back(static_cast<int64_t>(family));
     others.push_back(counterpart(a, family, rng));
-    auto [first, second] = counterpart_captions(a, others.back(), family, rng);
+    auto [first, second] = counterpart_captions(a, others.back(), family, rng, m.options.neutral_source);
     captions.push_back(std::move(first));
     other_captions.push_back(std::move(second));
   }

@@ -10,6 +10,17 @@ torch::Tensor pair_condition(const torch::Tensor& c_i, const torch::Tensor& c_j)
   return torch::cat({c_i, d_unit}, 1);  // [B, 2E]
 }
 
+torch::Tensor noisy_condition(const torch::Tensor& condition, double sigma, torch::Generator& gen) {
+  TORCH_CHECK(condition.dim() == 2 && condition.size(1) % 2 == 0, "noisy_condition: shape ",
+              condition.sizes());
+  const int64_t e = condition.size(1) / 2;
+  const auto d = condition.narrow(1, e, e);                                          // [B, E]
+  const auto g = torch::randn({d.size(0), e}, gen, torch::kFloat32).to(d.device(), d.scalar_type());
+  const auto moved = d + sigma * g / g.norm(2, -1, /*keepdim=*/true).clamp_min(1e-12);  // [B, E]
+  const auto unit = moved / moved.norm(2, -1, /*keepdim=*/true).clamp_min(1e-5);
+  return torch::cat({condition.narrow(1, 0, e), unit}, 1);  // [B, 2E]
+}
+
 PairIndices sample_pairs(int64_t n, int64_t batch, torch::Generator& gen) {
   TORCH_CHECK(n >= 2, "pairs need at least 2 codes, got ", n);
   PairIndices p;

@@ -15,6 +15,14 @@ torch::Tensor unit_rows(const torch::Tensor& x);
 // Unit c_i, c_j [B, E] -> condition [B, 2E] = cat(c_i, (c_j - c_i) / max(|c_j - c_i|, 1e-5)).
 torch::Tensor pair_condition(const torch::Tensor& c_i, const torch::Tensor& c_j);
 
+// condition [B, 2E] -> [B, 2E] with its unit delta half moved off its direction: each row becomes
+// unit(d + sigma * unit(g)), g ~ N(0, I) from `gen`. At inference the mapper gets a text delta,
+// which agrees with the image deltas it was trained on only in part (cosine ~0.7 for the demo
+// CLIP); trained on noisy deltas it learns to act on what a delta shares with the image deltas
+// and to ignore the rest (the noise injection that text-free captioning uses for the same gap).
+// sigma 1 gives a cosine of ~0.71 between a noisy and a clean delta.
+torch::Tensor noisy_condition(const torch::Tensor& condition, double sigma, torch::Generator& gen);
+
 struct PairIndices {
   torch::Tensor i, j;  // int64 [B], i uniform over [0, n), j uniform over the others (j != i)
 };

@@ -59,6 +59,7 @@ json run_settings(const TrainOptions& o, const TrainingData& d, const nets::Delt
     settings["paired_rows"] = d.pair_s.size(0);
     settings["paired_fraction"] = o.paired_fraction;
   }
+  if (o.delta_noise > 0) settings["delta_noise"] = o.delta_noise;  // likewise
   return settings;
 }
 
@@ -194,6 +195,13 @@ struct MapperTrainer::Impl {
             torch::cat({batch.target, q.target})};
   }
 
+  // The step's batch; its noise (after the pairs' draws) comes from the same stream.
+  PairBatch noisy_training_batch(int64_t n_train, torch::Generator& gen) const {
+    PairBatch batch = training_batch(n_train, gen);
+    if (options.delta_noise > 0) batch.condition = noisy_condition(batch.condition, options.delta_noise, gen);
+    return batch;
+  }
+
   fs::path options_file() const { return dir / "train_options.json"; }
   fs::path state_file() const { return dir / "train_state.pt"; }
   fs::path weights_file() const { return dir / "net_face.pth"; }
@@ -322,10 +330,12 @@ MapperTrainer::MapperTrainer(TrainingData data, const TrainOptions& options, fs:
   if (options.batch_size < 1 || options.iterations < 0 || options.learning_rate <= 0 ||
       options.val_fraction < 0 || options.val_fraction > 0.5 || options.val_pairs < 1 ||
       options.val_every < 0 || options.save_every < 0 ||
-      !(options.paired_fraction >= 0 && options.paired_fraction <= 1))
+      !(options.paired_fraction >= 0 && options.paired_fraction <= 1) ||
+      !(options.delta_noise >= 0 && options.delta_noise <= 100))
     throw std::invalid_argument(
         "bad training options (batch >= 1, iterations >= 0, learning rate > 0, validation "
-        "fraction in [0, 0.5], validation pairs >= 1, schedules >= 0, paired fraction in [0, 1])");
+        "fraction in [0, 0.5], validation pairs >= 1, schedules >= 0, paired fraction in [0, 1], "
+        "delta noise in [0, 100])");
   if (!data.s.defined() || data.s.dim() != 2 || !data.c_unit.defined() ||
       data.c_unit.size(0) != data.s.size(0))
     throw std::invalid_argument("training data: S and CLIP rows do not match");
@@ -408,7 +418,7 @@ void MapperTrainer::train(const TrainProgress& progress) {
   while (m.step < m.options.iterations) {
     const auto t0 = std::chrono::steady_clock::now();
     auto gen = stream_generator(m.options.seed, Stream::kPairs, static_cast<uint64_t>(m.step));
-    const auto batch = m.training_batch(n_train, gen);
+    const auto batch = m.noisy_training_batch(n_train, gen);
     const auto loss =
         delta_loss(m.mapper->forward(batch.s_i, batch.condition), batch.target, m.options.weights);
     m.adam->zero_grad();

@@ -43,6 +43,8 @@ struct TrainOptions {
   std::filesystem::path init_weights;  // start from these weights instead of random ones
   // Share of each batch drawn from TrainingData's counterpart pairs (when it has them).
   double paired_fraction = 0.5;
+  // Noise added to every training delta (noisy_condition); 0 trains on the clean deltas.
+  double delta_noise = 0.0;
 };
 
 struct TrainingData {

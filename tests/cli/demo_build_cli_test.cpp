@@ -54,6 +54,10 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   // The mapper's pairs: e4e's inversions of counterpart portraits and the generator's own.
   EXPECT_EQ(record["plan"]["latent_pair_codes"], 16);
   EXPECT_EQ(record["plan"]["paired_fraction"], 0.35);
+  // ... trained on noisy deltas.
+  EXPECT_EQ(record["plan"]["delta_noise"], 0.5);
+  const auto mapper_settings = nlohmann::json::parse(std::ifstream(work / "mapper" / "train_options.json"));
+  EXPECT_EQ(mapper_settings["delta_noise"], 0.5);
   const auto latent_pairs = nlohmann::json::parse(std::ifstream(work / "codes-latent-pairs" / "meta.json"));
   EXPECT_EQ(latent_pairs["count"], 16);
   EXPECT_EQ(latent_pairs["pairing"], "demo-latent-counterparts");
@@ -122,13 +126,19 @@ TEST(DemoTrainGeneratorCli, RefusesAToRgbMixOutsideZeroToOne) {
   EXPECT_FALSE(fs::exists(dir / "g.pt"));
 }
 
-TEST(DemoTrainClipCli, RefusesNegativeDeltaWeights) {
+TEST(DemoTrainClipCli, RefusesNegativeDeltaWeightsAndSharesOutsideZeroToOne) {
   const fs::path dir = testing::temp_dir("demo_clip_cli");
   for (const char* option : {"--delta-weight", "--delta-separation"}) {
     const auto refused = run_cli({"demo", "train-clip", "--data", (dir / "data").string(), "--out",
                                   (dir / "clip").string(), option, "-1"});
     EXPECT_EQ(refused.code, 2) << option << ": " << refused.output;
     EXPECT_TRUE(contains(refused.output, "--delta-separation >= 0")) << refused.output;
+  }
+  for (const char* share : {"1.5", "-0.1", "nan"}) {
+    const auto refused = run_cli({"demo", "train-clip", "--data", (dir / "data").string(), "--out",
+                                  (dir / "clip").string(), "--neutral-source", share});
+    EXPECT_EQ(refused.code, 2) << share << ": " << refused.output;
+    EXPECT_TRUE(contains(refused.output, "--neutral-source within [0, 1]")) << refused.output;
   }
   EXPECT_FALSE(fs::exists(dir / "clip"));
 }

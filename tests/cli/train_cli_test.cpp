@@ -126,9 +126,15 @@ TEST_F(TrainCli, DemoCounterpartCodesPairUpAndTrainTheMapper) {
   const fs::path run = dir_ / "run";
   auto train = deltaedit({"train-mapper", codes.string(), "-o", run.string(), "--iterations", "10", "--batch", "8",
                           "--val-fraction", "0.2", "--paired", pairs.string(), "--paired", pairs.string(),
-                          "--paired-fraction", "0.5", "--device", "cpu"});
+                          "--paired-fraction", "0.5", "--delta-noise", "0.5", "--device", "cpu"});
   ASSERT_EQ(train.code, 0) << train.output;
-  EXPECT_TRUE(contains(deltaedit::testing::read_text(run / "train_options.json"), "\"paired_rows\": 32"));
+  const auto settings = deltaedit::testing::read_text(run / "train_options.json");
+  EXPECT_TRUE(contains(settings, "\"paired_rows\": 32")) << settings;
+  EXPECT_TRUE(contains(settings, "\"delta_noise\": 0.5")) << settings;
+  auto noisy = deltaedit({"train-mapper", codes.string(), "-o", (dir_ / "run2").string(), "--iterations", "10",
+                          "--delta-noise", "-1", "--device", "cpu"});
+  EXPECT_EQ(noisy.code, 2) << noisy.output;
+  EXPECT_TRUE(contains(noisy.output, "--delta-noise")) << noisy.output;
 
   auto odd = generate_args(dir_ / "odd", "15");
   odd.push_back("--demo-counterparts");

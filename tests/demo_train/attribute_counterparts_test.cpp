@@ -67,6 +67,40 @@ TEST(AttributeCounterparts, CaptionsDifferOnlyInTheAttribute) {
   EXPECT_LT(single, 280);
 }
 
+// neutral_share 1: every short caption pair that names the attribute on both sides names it on
+// one side only, leaving the bare subject ("face") on the other, either side; the other pairs
+// (one side already bare, full captions) are what neutral_share 0 gives, draw for draw.
+TEST(AttributeCounterparts, NeutralShareLeavesOneHairCaptionTheBareSubject) {
+  int neutral_first = 0, neutral_second = 0;
+  std::mt19937_64 draws(23);
+  for (int i = 0; i < 400; ++i) {
+    const demo::FaceAttributes a = demo::sample_attributes(draws);
+    const auto f = kFamilies[i % 7];
+    const demo::FaceAttributes b = counterpart(a, f, draws);
+    std::mt19937_64 plain_rng(100 + i), neutral_rng(100 + i);
+    const auto plain = counterpart_captions(a, b, f, plain_rng);
+    const auto [ca, cb] = counterpart_captions(a, b, f, neutral_rng, 1.0);
+    EXPECT_NE(ca, cb);
+    const bool both_named = !family_phrase(a, f).empty() && !family_phrase(b, f).empty();
+    const bool full = ca.find("background") != std::string::npos;
+    if (f == AttributeFamily::kHairColour) EXPECT_TRUE(both_named);  // hair always has a colour
+    if (f == AttributeFamily::kGlasses) EXPECT_FALSE(both_named);
+    if (!both_named || full) {
+      EXPECT_EQ(std::pair(ca, cb), plain);
+      continue;
+    }
+    // One side keeps its " with <phrase>", the other is the subject alone (maybe templated).
+    const bool first_named = ca.find(" with " + family_phrase(a, f)) != std::string::npos;
+    const bool second_named = cb.find(" with " + family_phrase(b, f)) != std::string::npos;
+    EXPECT_NE(first_named, second_named) << ca << " / " << cb;
+    EXPECT_EQ((first_named ? cb : ca).find(" with "), std::string::npos) << ca << " / " << cb;
+    neutral_first += second_named ? 1 : 0;
+    neutral_second += first_named ? 1 : 0;
+  }
+  EXPECT_GT(neutral_first, 25);  // about half of the ~130 short pairs named on both sides each
+  EXPECT_GT(neutral_second, 25);
+}
+
 // Pairs are files a/b in name order; a rerun keeps complete pairs and redoes a truncated one
 // (what an interrupted run leaves) into the same bytes.
 TEST(AttributeCounterparts, PairFilesResumeAfterATruncatedWrite) {

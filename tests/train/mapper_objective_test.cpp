@@ -38,6 +38,33 @@ TEST(MapperObjective, ConditionIsImageEmbeddingThenUnitDifference) {
   EXPECT_EQ(same.narrow(1, 5, 5).abs().max().item<double>(), 0.0);
 }
 
+// The noise keeps the image half, keeps the delta a unit vector and turns it by the angle sigma
+// sets: with the noise nearly orthogonal in 512 dimensions, cos = 1 / sqrt(1 + sigma^2).
+TEST(MapperObjective, NoisyConditionTurnsTheUnitDeltaBySigma) {
+  auto gen = train::stream_generator(3, train::Stream::kPairs, 0);
+  const auto c = train::unit_rows(torch::randn({400, 512}, gen, torch::kFloat32));
+  const auto cond = train::pair_condition(c.narrow(0, 0, 200), c.narrow(0, 200, 200));  // [200, 1024]
+  for (const double sigma : {0.0, 0.5, 1.0, 3.0}) {
+    auto a = train::stream_generator(5, train::Stream::kPairs, 1);
+    const auto noisy = train::noisy_condition(cond, sigma, a);
+    ASSERT_EQ(noisy.sizes(), cond.sizes());
+    EXPECT_TRUE(torch::equal(noisy.narrow(1, 0, 512), cond.narrow(1, 0, 512)));
+    const auto d = noisy.narrow(1, 512, 512);
+    EXPECT_TRUE(torch::allclose(d.norm(2, 1), torch::ones({200}), 1e-5, 1e-5));
+    const auto cosines = (d * cond.narrow(1, 512, 512)).sum(1);  // [200]
+    const double expected = 1.0 / std::sqrt(1.0 + sigma * sigma);
+    EXPECT_NEAR(cosines.mean().item<double>(), expected, 0.01) << "sigma " << sigma;
+    EXPECT_LT(cosines.std().item<double>(), 0.05) << "sigma " << sigma;
+    // The same stream gives the same noise; another stream another.
+    auto again = train::stream_generator(5, train::Stream::kPairs, 1);
+    EXPECT_TRUE(torch::equal(train::noisy_condition(cond, sigma, again), noisy));
+    if (sigma > 0) {
+      auto other = train::stream_generator(5, train::Stream::kPairs, 2);
+      EXPECT_FALSE(torch::equal(train::noisy_condition(cond, sigma, other), noisy));
+    }
+  }
+}
+
 TEST(MapperObjective, PairsAreDistinctDeterministicAndCoverTheCodes) {
   auto g1 = train::stream_generator(3, train::Stream::kPairs, 11);
   auto g2 = train::stream_generator(3, train::Stream::kPairs, 11);

@@ -293,4 +293,29 @@ TEST(MapperTrainer, ConfigFollowsTheGeneratorAndRejectsOddLayouts) {
                std::invalid_argument);
 }
 
+// Delta noise: recorded in the run's settings (so a resume cannot change it) and used (the
+// weights differ from a clean run's); out-of-range values are refused.
+TEST(MapperTrainer, DeltaNoiseIsRecordedAndChangesTheRun) {
+  DELTAEDIT_REQUIRE_FIXTURES();
+  const auto dir = dtest::temp_dir("train_noise");
+  auto o = small_options();
+  o.iterations = 20;
+  o.val_every = 20;
+  train::MapperTrainer(fixture_codes(), o, dir / "clean").train();
+  o.delta_noise = 1.0;
+  train::MapperTrainer(fixture_codes(), o, dir / "noisy").train();
+  const auto clean = io::load_state_dict(dir / "clean" / "net_face.pth");
+  const auto noisy = io::load_state_dict(dir / "noisy" / "net_face.pth");
+  bool differs = false;
+  for (size_t k = 0; k < clean.size(); ++k)
+    differs = differs || !torch::equal(clean.entries()[k].second, noisy.entries()[k].second);
+  EXPECT_TRUE(differs);
+  const auto settings = dtest::read_text(dir / "noisy" / "train_options.json");
+  EXPECT_NE(settings.find("\"delta_noise\": 1.0"), std::string::npos) << settings;
+  EXPECT_EQ(dtest::read_text(dir / "clean" / "train_options.json").find("delta_noise"), std::string::npos);
+  EXPECT_THROW(train::MapperTrainer(fixture_codes(), o, dir / "clean"), train::OutputConflict);
+  o.delta_noise = -0.5;
+  EXPECT_THROW(train::MapperTrainer(fixture_codes(), o, dir / "bad"), std::invalid_argument);
+}
+
 }  // namespace
