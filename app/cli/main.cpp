@@ -105,14 +105,16 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
   demo build          every stage below, then the bundle in --out (models/demo): dataset,
                       generator, generator-regions (fine-tuned with --attribute-weight and
                       --latent-code-weight), generator-colour (then with --torgb-mix),
-                      clip, clip-pairs (fine-tuned on counterpart pairs), clip-separate
-                      (then with --delta-separation), e4e, e4e-more
-                      (fine-tuned further, with --readout-weight),
-                      codes, real-codes (training portraits inverted), counterparts,
-                      pair-codes (inverted too), latent-pair-codes (the generator's own
-                      pairs), mapper, relevance, predictor, calibrate,
-                      evaluate; resumable, a
-                      finished stage is skipped (calibrate and evaluate always rerun);
+                      generator-mouth (then with the --attribute-weight doubled), clip,
+                      clip-pairs (fine-tuned on counterpart pairs), clip-separate (then
+                      with --delta-separation), clip-neutral (then with
+                      --neutral-source), e4e, e4e-more (fine-tuned further, with
+                      --readout-weight), codes, real-codes (training portraits
+                      inverted), counterparts, pair-codes (inverted too),
+                      latent-pair-codes (the generator's own pairs), mapper (with
+                      --delta-noise), relevance, predictor, calibrate, evaluate;
+                      resumable, a finished stage is skipped (calibrate and evaluate
+                      always rerun);
                       --work DIR keeps the stages (demo-work);
                       --quick makes a tiny bundle in about a minute to check the chain
   demo train-generator  the demo StyleGAN2 (64 px) regressed on the portrait each latent
@@ -133,8 +135,9 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       cos) of their image and text embedding differences to the loss;
                       --delta-separation W (0) adds W x the squared cosines between the
                       differences of pairs that change different attributes;
-                      --neutral-source F (0) gives that share of the hair colour and
-                      length pairs' short captions the bare "face" on one side;
+                      --neutral-source F (0): that share of the short caption pairs
+                      that name the attribute on both sides ("blond hair" / "red hair")
+                      says just "face" on one side;
                       --init DIR fine-tunes the clip.pt
                       and vocabulary in DIR (a train-clip output or a bundle)
   demo train-e4e      the demo e4e encoder inverting --generator into --out (+ .train_state.pt

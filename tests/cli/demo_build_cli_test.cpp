@@ -48,8 +48,15 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   const auto separated = nlohmann::json::parse(std::ifstream(work / "clip-separate" / "clip_train.json"));
   EXPECT_EQ(separated["delta_separation"], 1.0);
   EXPECT_EQ(record["plan"]["clip_separate_steps"], 4);
-  EXPECT_EQ(io::sha256_file(bundle / "clip.pt"), io::sha256_file(work / "clip-separate" / "clip.pt"));
   EXPECT_NE(io::sha256_file(work / "clip-pairs" / "clip.pt"), io::sha256_file(work / "clip-separate" / "clip.pt"));
+  // ... then with "face" on one side of the captions that name the attribute on both, and
+  // that CLIP is the bundle's.
+  const auto neutral = nlohmann::json::parse(std::ifstream(work / "clip-neutral" / "clip_train.json"));
+  EXPECT_EQ(neutral["neutral_source"], 1.0);
+  EXPECT_EQ(neutral["delta_separation"], 1.0);
+  EXPECT_EQ(record["plan"]["clip_neutral_steps"], 4);
+  EXPECT_EQ(io::sha256_file(bundle / "clip.pt"), io::sha256_file(work / "clip-neutral" / "clip.pt"));
+  EXPECT_NE(io::sha256_file(work / "clip-separate" / "clip.pt"), io::sha256_file(work / "clip-neutral" / "clip.pt"));
   EXPECT_EQ(record["plan"]["counterpart_pairs"], 8);
   // The mapper's pairs: e4e's inversions of counterpart portraits and the generator's own.
   EXPECT_EQ(record["plan"]["latent_pair_codes"], 16);
@@ -57,7 +64,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   // ... trained on noisy deltas.
   EXPECT_EQ(record["plan"]["delta_noise"], 0.5);
   const auto mapper_settings = nlohmann::json::parse(std::ifstream(work / "mapper" / "train_options.json"));
-  EXPECT_EQ(mapper_settings["delta_noise"], 0.5);
+  EXPECT_EQ(mapper_settings["settings"]["delta_noise"], 0.5);
   const auto latent_pairs = nlohmann::json::parse(std::ifstream(work / "codes-latent-pairs" / "meta.json"));
   EXPECT_EQ(latent_pairs["count"], 16);
   EXPECT_EQ(latent_pairs["pairing"], "demo-latent-counterparts");
@@ -65,14 +72,17 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   EXPECT_EQ(record["plan"]["generator_region_steps"], 10);
   EXPECT_EQ(record["plan"]["generator_colour_steps"], 10);
   EXPECT_EQ(record["plan"]["torgb_mix"], 0.5);
-  EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-colour.pt"));
+  EXPECT_EQ(record["plan"]["generator_mouth_steps"], 10);
+  EXPECT_EQ(record["plan"]["mouth_attribute_weight"], 20);
+  EXPECT_EQ(io::sha256_file(bundle / "generator.pt"), io::sha256_file(work / "generator-mouth.pt"));
   EXPECT_NE(io::sha256_file(work / "generator.pt"), io::sha256_file(work / "generator-regions.pt"));
   EXPECT_NE(io::sha256_file(work / "generator-regions.pt"), io::sha256_file(work / "generator-colour.pt"));
+  EXPECT_NE(io::sha256_file(work / "generator-colour.pt"), io::sha256_file(work / "generator-mouth.pt"));
   // ... and so is its encoder.
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
   EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
-  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "clip", "e4e-more", "clip-pairs", "clip-separate", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
+  for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "generator-mouth", "clip", "e4e-more", "clip-pairs", "clip-separate", "clip-neutral", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})
     EXPECT_GT(record["stage_seconds"][stage]["seconds"].get<double>(), 0.0) << stage;
 
