@@ -84,7 +84,8 @@ struct BuildPlan {
   double paired_fraction = 0.35;
   // Noise on the mapper's training deltas (train-mapper --delta-noise): the text deltas it gets
   // at inference agree with the image deltas only in part, and trained on clean ones the mapper
-  // turned the rest into side effects (dark skin drew glasses: 0.60 std, now 0.46).
+  // turned the rest into side effects (on the seventh build's codes, dark skin moved the glasses
+  // reading 0.60 std; 0.46 with this noise).
   double delta_noise = 0.5;
   int64_t predictor_steps = 1200;
   int64_t calibrate_images = 60;  // training portraits per candidate beta

@@ -70,7 +70,7 @@ TEST(AttributeCounterparts, CaptionsDifferOnlyInTheAttribute) {
 // neutral_share 1: every short caption pair that names the attribute on both sides names it on
 // one side only, leaving the bare subject ("face") on the other, either side; the other pairs
 // (one side already bare, full captions) are what neutral_share 0 gives, draw for draw.
-TEST(AttributeCounterparts, NeutralShareLeavesOneHairCaptionTheBareSubject) {
+TEST(AttributeCounterparts, NeutralShareLeavesOneSideTheBareSubject) {
   int neutral_first = 0, neutral_second = 0;
   std::mt19937_64 draws(23);
   for (int i = 0; i < 400; ++i) {
@@ -97,7 +97,7 @@ TEST(AttributeCounterparts, NeutralShareLeavesOneHairCaptionTheBareSubject) {
     neutral_first += second_named ? 1 : 0;
     neutral_second += first_named ? 1 : 0;
   }
-  EXPECT_GT(neutral_first, 25);  // about half of the ~130 short pairs named on both sides each
+  EXPECT_GT(neutral_first, 25);  // each about half of the short pairs named on both sides
   EXPECT_GT(neutral_second, 25);
 }
 
