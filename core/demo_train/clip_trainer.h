@@ -87,8 +87,8 @@ struct ClipTrainOptions {
   double delta_weight = 0.0;
   // Weight of delta_separation_loss over those pairs. 0: none.
   double delta_separation_weight = 0.0;
-  // Share of the pairs' hair colour and length short captions with one side the bare subject
-  // (counterpart_captions' neutral_share). 0: none.
+  // Share of the pairs' short captions that name the attribute on both sides which get the bare
+  // subject on one side (counterpart_captions' neutral_share). 0: none.
   double neutral_source = 0.0;
   // Start from these weights (a clip.pt this trainer wrote, same config) instead of CLIP's
   // random init: fine-tuning. A checkpoint to resume takes precedence.

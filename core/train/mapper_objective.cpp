@@ -2,12 +2,19 @@
 
 namespace deltaedit::train {
 
+namespace {
+
+// [B, E] -> [B, E]: rows divided by max(|row|, min_norm), so a zero row stays zero.
+torch::Tensor unit_rows_clamped(const torch::Tensor& x, double min_norm) {
+  return x / x.norm(2, -1, /*keepdim=*/true).clamp_min(min_norm);
+}
+
+}  // namespace
+
 torch::Tensor unit_rows(const torch::Tensor& x) { return x / x.norm(2, -1, /*keepdim=*/true); }
 
 torch::Tensor pair_condition(const torch::Tensor& c_i, const torch::Tensor& c_j) {
-  const auto d = c_j - c_i;  // [B, E]
-  const auto d_unit = d / d.norm(2, -1, /*keepdim=*/true).clamp_min(1e-5);
-  return torch::cat({c_i, d_unit}, 1);  // [B, 2E]
+  return torch::cat({c_i, unit_rows_clamped(c_j - c_i, 1e-5)}, 1);  // [B, 2E]
 }
 
 torch::Tensor noisy_condition(const torch::Tensor& condition, double sigma, torch::Generator& gen) {
@@ -16,9 +23,8 @@ torch::Tensor noisy_condition(const torch::Tensor& condition, double sigma, torc
   const int64_t e = condition.size(1) / 2;
   const auto d = condition.narrow(1, e, e);                                          // [B, E]
   const auto g = torch::randn({d.size(0), e}, gen, torch::kFloat32).to(d.device(), d.scalar_type());
-  const auto moved = d + sigma * g / g.norm(2, -1, /*keepdim=*/true).clamp_min(1e-12);  // [B, E]
-  const auto unit = moved / moved.norm(2, -1, /*keepdim=*/true).clamp_min(1e-5);
-  return torch::cat({condition.narrow(1, 0, e), unit}, 1);  // [B, 2E]
+  const auto moved = d + sigma * unit_rows_clamped(g, 1e-12);  // [B, E]
+  return torch::cat({condition.narrow(1, 0, e), unit_rows_clamped(moved, 1e-5)}, 1);  // [B, 2E]
 }
 
 PairIndices sample_pairs(int64_t n, int64_t batch, torch::Generator& gen) {
