@@ -75,6 +75,12 @@ int64_t score_index(const std::string& name) {
   throw std::invalid_argument("unknown attribute '" + name + "' (known: " + known + ")");
 }
 
+bool is_presence_score(int64_t index) {
+  if (index < 0 || index >= static_cast<int64_t>(score_names().size()))
+    throw std::out_of_range("is_presence_score: no score " + std::to_string(index));
+  return index >= kRegressionCount;
+}
+
 namespace {
 
 // Log-odds of each class against all the others: [B, C] logits -> [B, C].

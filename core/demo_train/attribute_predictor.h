@@ -46,6 +46,10 @@ struct AttributeScores {
 // "background_<colour>" x 7.
 const std::vector<std::string>& score_names();
 int64_t score_index(const std::string& name);  // throws std::invalid_argument for an unknown name
+// True for the scores that say whether a portrait has something (glasses, a beard, a hair or
+// background colour: values are probabilities, a face has it above 0.5); false for the four
+// regressions (smile, hair length, skin tone, eye size), which every face has some of.
+bool is_presence_score(int64_t index);
 AttributeScores scores_of(const AttributePrediction& p);
 
 // Float [B, 3, H, W] in [0, 1], or uint8 [B, H, W, 3] / [H, W, 3] RGB; any side (resampled to 64).

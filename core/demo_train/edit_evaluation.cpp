@@ -49,6 +49,36 @@ const std::vector<std::string>& side_effect_attributes() {
   return names;
 }
 
+double Reversal::measure() const {
+  if (!by_presence) return all;
+  if (holders == 0) return 0.0;  // nothing to take away: the reverse edit is unmeasured
+  return std::min(from_holders, 1.0 - (std::isnan(added_to_others) ? 0.0 : added_to_others));
+}
+
+Reversal measure_reversal(bool by_presence, int direction, const torch::Tensor& recon_value,
+                          const torch::Tensor& plus_value, const torch::Tensor& minus_value,
+                          const torch::Tensor& minus_signal_change) {
+  const double dir = direction >= 0 ? 1.0 : -1.0;
+  Reversal r;
+  r.by_presence = by_presence;
+  const auto back = minus_signal_change * dir < 0;  // [N] bool
+  r.all = back.to(torch::kDouble).mean().item<double>();
+  if (!by_presence) return r;
+  // Whether an image is what +alpha aims at: has the attribute (direction +) or lacks it (-).
+  const auto in_target = [&](const torch::Tensor& value) { return dir > 0 ? value > 0.5 : value <= 0.5; };
+  const auto holders = in_target(recon_value), others = holders.logical_not();  // [N] bool
+  const auto share = [](const torch::Tensor& hit, const torch::Tensor& among) {
+    const auto n = among.sum().item<int64_t>();
+    return n == 0 ? kNaN : (hit & among).sum().item<double>() / static_cast<double>(n);
+  };
+  r.holders = holders.sum().item<int64_t>();
+  r.from_holders = share(back, holders);
+  r.taken_from_holders = share(in_target(minus_value).logical_not(), holders);
+  r.added_to_others = share(in_target(minus_value), others);
+  r.added_plus = share(in_target(plus_value), others);
+  return r;
+}
+
 int EditEvaluation::passing() const {
   int n = 0;
   for (const auto& p : prompts) n += p.passes ? 1 : 0;
@@ -152,9 +182,11 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
     const auto plus_v = v.select(1, 2 + 2 * static_cast<int64_t>(p));
     const auto minus_v = v.select(1, 3 + 2 * static_cast<int64_t>(p));
     const auto d_plus_s = (s.select(1, 2 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k) * dir;
-    const auto d_minus_s = (s.select(1, 3 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k) * dir;
     r.right_way_plus = (d_plus_s > 0).to(torch::kDouble).mean().item<double>();
-    r.reverse_minus = (d_minus_s < 0).to(torch::kDouble).mean().item<double>();
+    const auto minus_change = (s.select(1, 3 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k);  // [N]
+    r.reversal = measure_reversal(is_presence_score(k), r.spec.direction, recon_v.select(1, k),
+                                  plus_v.select(1, k), minus_v.select(1, k), minus_change);
+    r.reverse_minus = r.reversal.all;
     const auto d_plus = plus_v - recon_v;  // [N, K]
     r.mean_change_plus = (d_plus.select(1, k) * dir).mean().item<double>();
     r.mean_change_minus = ((minus_v - recon_v).select(1, k) * dir).mean().item<double>();
@@ -175,7 +207,7 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
     }
     r.hair_class_changed = class_changed(plus_v, hair_cols);
     r.background_class_changed = class_changed(plus_v, background_cols);
-    r.passes = r.right_way_plus >= o.min_right_way && r.reverse_minus >= o.min_right_way &&
+    r.passes = r.right_way_plus >= o.min_right_way && r.reversal.measure() >= o.min_right_way &&
                !(r.worst_other_ratio > o.max_other_ratio);
     e.prompts.push_back(std::move(r));
   }
@@ -215,6 +247,13 @@ nlohmann::json to_json(const EditEvaluation& e) {
                             {"direction", p.spec.direction},
                             {"right_way_plus", p.right_way_plus},
                             {"reverse_minus", p.reverse_minus},
+                            {"reversal", {{"by_presence", p.reversal.by_presence},
+                                          {"measure", p.reversal.measure()},
+                                          {"holders", p.reversal.holders},
+                                          {"from_holders", number(p.reversal.from_holders)},
+                                          {"taken_from_holders", number(p.reversal.taken_from_holders)},
+                                          {"added_to_others", number(p.reversal.added_to_others)},
+                                          {"added_plus", number(p.reversal.added_plus)}}},
                             {"mean_change_plus", number(p.mean_change_plus)},
                             {"mean_change_minus", number(p.mean_change_minus)},
                             {"named_effect_std", number(p.named_effect)},
@@ -250,10 +289,28 @@ std::string to_markdown(const EditEvaluation& e) {
     for (size_t k = 0; k < p.other_effects.size(); ++k)
       if (side_effect_attributes()[k] == p.worst_other) worst = p.other_effects[k];
     m << "| " << p.spec.target << " | " << p.spec.attribute << (p.spec.direction >= 0 ? " +" : " -") << " | "
-      << percent(p.right_way_plus) << " | " << percent(p.reverse_minus) << " | "
+      << percent(p.right_way_plus) << " | " << percent(p.reversal.measure()) << (p.reversal.by_presence ? " *" : "") << " | "
       << fixed(p.mean_change_plus, 3) << " | " << fixed(p.mean_change_minus, 3) << " | "
       << fixed(p.named_effect, 2) << " | " << (p.worst_other.empty() ? "-" : p.worst_other + " " + fixed(worst, 2))
       << " | " << fixed(p.worst_other_ratio, 2) << " | " << (p.passes ? "yes" : "no") << " |\n";
+  }
+  bool any_presence = false;
+  for (const auto& p : e.prompts) any_presence = any_presence || p.reversal.by_presence;
+  if (any_presence) {
+    m << "\n\* A yes/no attribute (glasses, a beard, a hair colour) can only be taken from the faces "
+         "that have it: -alpha is measured on those (their reconstruction reads it, above 0.5), and on "
+         "the others it must not add it; the figure is min(moved back on those with it, 1 - added to "
+         "the others). Every face has some smile, so a regression's figure is over all images.\n\n"
+         "| prompt | faces with it | moved back at -alpha | gone at -alpha | -alpha added it to "
+         "the others | +alpha added it to the others | all images moved back at -alpha |\n"
+         "|---|---|---|---|---|---|---|\n";
+    for (const auto& p : e.prompts) {
+      if (!p.reversal.by_presence) continue;
+      const auto& r = p.reversal;
+      m << "| " << p.spec.target << " | " << r.holders << " of " << e.images << " | " << percent(r.from_holders)
+        << " | " << percent(r.taken_from_holders) << " | " << percent(r.added_to_others) << " | "
+        << percent(r.added_plus) << " | " << percent(r.all) << " |\n";
+    }
   }
   m << "\nMean |change| at +alpha of every attribute, in standard deviations of the "
        "predictor's scores (the named attribute in bold), and how often the predicted hair colour "

@@ -38,9 +38,9 @@ struct EditEvaluationOptions {
   double threshold = 0.03;         // beta (the engine's default EditStep::threshold)
   std::string source = "face";
   std::vector<EditPromptSpec> prompts = default_edit_prompts();
-  // A prompt passes when at least this fraction moves the right way at +alpha and the reverse
-  // way at -alpha, and no other attribute moves more than `max_other_ratio` times as much (in
-  // held-out standard deviations).
+  // A prompt passes when at least this fraction moves the right way at +alpha and -alpha undoes
+  // the edit as far as the attribute allows (Reversal::measure() at least this), and no other
+  // attribute moves more than `max_other_ratio` times as much (in held-out standard deviations).
   double min_right_way = 0.8;
   double max_other_ratio = 0.5;
 };
@@ -48,10 +48,37 @@ struct EditEvaluationOptions {
 // The attributes every prompt's side effects are measured on.
 const std::vector<std::string>& side_effect_attributes();
 
+// How -alpha undoes a prompt's edit. Every face has some smile, so for a regression the reverse
+// edit should move every image back ("all"). A yes/no attribute is different: a face without a
+// beard has no beard to take away, and the generator cannot draw less than none, so the reverse
+// of "face with a beard" is measured on the faces that have one (their reconstruction reads it,
+// value > 0.5), and on the others -alpha must only not add it.
+struct Reversal {
+  bool by_presence = false;  // the named score is a presence score (is_presence_score)
+  double all = 0;            // fraction of all images whose named signal moved back at -alpha
+  // by_presence only. Holders: the images whose reconstruction already is what +alpha aims at
+  // (has the attribute for a prompt that adds it, lacks it for one that removes it).
+  int64_t holders = 0;
+  double from_holders = 0;        // fraction of the holders whose signal moved back at -alpha
+  double taken_from_holders = 0;  // ... whose reading crossed 0.5 back (the attribute undone)
+  double added_to_others = 0;     // fraction of the others that -alpha made holders (wrong way)
+  double added_plus = 0;          // fraction of the others that +alpha made holders
+  // The figure the pass rule compares with min_right_way: `all` for a regression; for a
+  // presence score min(from_holders, 1 - added_to_others), 0 without holders.
+  double measure() const;
+};
+
+// Per image [N] (float64): the named score's value on the reconstruction and at +/-alpha, and its
+// signal's change at -alpha (edit minus reconstruction); `direction` is the prompt's.
+Reversal measure_reversal(bool by_presence, int direction, const torch::Tensor& recon_value,
+                          const torch::Tensor& plus_value, const torch::Tensor& minus_value,
+                          const torch::Tensor& minus_signal_change);
+
 struct PromptEvaluation {
   EditPromptSpec spec;
   double right_way_plus = 0;   // fraction of images whose named score moved the right way at +alpha
-  double reverse_minus = 0;    // ... the opposite way at -alpha
+  double reverse_minus = 0;    // ... the opposite way at -alpha (= reversal.all)
+  Reversal reversal;
   double mean_change_plus = 0;   // mean signed change of the named value (towards `direction` > 0)
   double mean_change_minus = 0;
   double named_effect = 0;       // |mean change at +alpha| in held-out standard deviations

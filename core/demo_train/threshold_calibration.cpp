@@ -15,7 +15,7 @@ double calibration_score(const EditEvaluation& e, double max_other_ratio) {
   if (e.prompts.empty()) return 0;
   double quality = 0;
   for (const auto& p : e.prompts) {
-    double q = std::min(p.right_way_plus, p.reverse_minus);
+    double q = std::min(p.right_way_plus, p.reversal.measure());
     // A NaN ratio means nothing else moved: no penalty.
     if (std::isfinite(p.worst_other_ratio) && p.worst_other_ratio > max_other_ratio)
       q *= max_other_ratio / p.worst_other_ratio;
@@ -71,7 +71,7 @@ std::string to_markdown(const ThresholdCalibration& c) {
     m << "| " << std::fixed << e.threshold << (e.threshold == c.best_threshold ? " (chosen)" : "") << " | "
       << e.passing() << " | " << c.scores[i] << " |";
     m.precision(0);
-    for (const auto& p : e.prompts) m << " " << 100 * p.right_way_plus << " / " << 100 * p.reverse_minus << " % |";
+    for (const auto& p : e.prompts) m << " " << 100 * p.right_way_plus << " / " << 100 * p.reversal.measure() << " % |";
     m << "\n";
   }
   return m.str();

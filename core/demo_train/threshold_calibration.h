@@ -19,7 +19,7 @@ namespace deltaedit::demo_train {
 std::vector<double> default_threshold_grid();
 
 // Higher is better: the number of passing prompts, then (in [0, 1)) the mean over prompts of
-// min(right way at +alpha, reversed at -alpha), scaled down by max_other_ratio / ratio where the
+// min(right way at +alpha, Reversal::measure()), scaled down by max_other_ratio / ratio where the
 // side effects are too large.
 double calibration_score(const EditEvaluation& e, double max_other_ratio);
 

@@ -54,6 +54,15 @@ TEST(AttributeScores, LogOddsAgreeWithTheProbabilities) {
   EXPECT_THROW(score_index("hat"), std::invalid_argument);
 }
 
+TEST(AttributeScores, PresenceScoresAreTheProbabilitiesNotTheRegressions) {
+  for (const char* name : {"smile", "hair_length", "skin_tone", "eye_size"})
+    EXPECT_FALSE(is_presence_score(score_index(name))) << name;
+  for (const char* name : {"glasses", "beard", "hair_blond", "hair_black", "background_white", "background_orange"})
+    EXPECT_TRUE(is_presence_score(score_index(name))) << name;
+  EXPECT_THROW(is_presence_score(-1), std::out_of_range);
+  EXPECT_THROW(is_presence_score(static_cast<int64_t>(score_names().size())), std::out_of_range);
+}
+
 TEST(AttributePredictor, AcceptsUint8AndFloatImagesAlike) {
   const AttributePredictor predictor(used_net());
   torch::manual_seed(2);

@@ -27,6 +27,51 @@ TEST(Psnr, IsInfiniteForIdenticalImagesAndFollowsTheFormula) {
   EXPECT_THROW(psnr(a, torch::zeros({1, 3, 8, 8})), std::invalid_argument);
 }
 
+torch::Tensor doubles(std::vector<double> v) { return torch::tensor(v, torch::kDouble); }
+
+TEST(Reversal, RegressionsCountEveryImageAndYesNoAttributesTheFacesThatHaveIt) {
+  // Five faces: the reconstruction's reading, the readings at +alpha and -alpha, and the signal's
+  // change at -alpha.
+  const auto recon = doubles({0.9, 0.8, 0.1, 0.2, 0.3}), plus = doubles({0.95, 0.9, 0.7, 0.3, 0.6}),
+             minus = doubles({0.4, 0.85, 0.05, 0.6, 0.2}), change = doubles({-3, -0.5, -1, 2, 0.5});
+
+  const auto regression = measure_reversal(false, +1, recon, plus, minus, change);
+  EXPECT_FALSE(regression.by_presence);
+  EXPECT_DOUBLE_EQ(regression.all, 3.0 / 5);  // faces 0, 1, 2 moved back
+  EXPECT_DOUBLE_EQ(regression.measure(), 3.0 / 5);
+
+  // Adding the attribute: faces 0 and 1 have it, both moved back, face 0 lost it; of the three
+  // without it, -alpha gave it to face 3 and +alpha to faces 2 and 4.
+  const auto adding = measure_reversal(true, +1, recon, plus, minus, change);
+  EXPECT_TRUE(adding.by_presence);
+  EXPECT_EQ(adding.holders, 2);
+  EXPECT_DOUBLE_EQ(adding.all, 3.0 / 5);
+  EXPECT_DOUBLE_EQ(adding.from_holders, 1.0);
+  EXPECT_DOUBLE_EQ(adding.taken_from_holders, 0.5);
+  EXPECT_DOUBLE_EQ(adding.added_to_others, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(adding.added_plus, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(adding.measure(), 2.0 / 3);  // min(1, 1 - 1/3): face 3 went the wrong way
+
+  // Removing it: the three faces without it are the holders; -alpha should add it back (signal
+  // up): faces 3 and 4 moved up, face 3 crossed 0.5; of faces 0 and 1, -alpha took it from 0.
+  const auto removing = measure_reversal(true, -1, recon, plus, minus, change);
+  EXPECT_EQ(removing.holders, 3);
+  EXPECT_DOUBLE_EQ(removing.all, 2.0 / 5);
+  EXPECT_DOUBLE_EQ(removing.from_holders, 2.0 / 3);
+  EXPECT_DOUBLE_EQ(removing.taken_from_holders, 1.0 / 3);
+  EXPECT_DOUBLE_EQ(removing.added_to_others, 0.5);
+  EXPECT_DOUBLE_EQ(removing.added_plus, 0.0);
+  EXPECT_DOUBLE_EQ(removing.measure(), 0.5);
+
+  // Nobody has it: nothing to take away, so the reverse edit is unmeasured and cannot pass.
+  const auto none = measure_reversal(true, +1, doubles({0.1, 0.2}), doubles({0.9, 0.9}), doubles({0.1, 0.1}),
+                                     doubles({-1, -1}));
+  EXPECT_EQ(none.holders, 0);
+  EXPECT_TRUE(std::isnan(none.from_holders));
+  EXPECT_DOUBLE_EQ(none.added_to_others, 0.0);
+  EXPECT_DOUBLE_EQ(none.measure(), 0.0);
+}
+
 TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   DELTAEDIT_REQUIRE_FIXTURES();
   const fs::path bundle = testing::make_fixture_model_bundle(testing::temp_dir("eval_bundle"));
@@ -67,6 +112,14 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
       EXPECT_GE(f, 0.0);
       EXPECT_LE(f, 1.0);
     }
+    EXPECT_EQ(r.reverse_minus, r.reversal.all);
+    // Glasses, a beard and blond hair are there or not; a smile, hair length, skin and eyes vary.
+    const bool yes_no = r.spec.attribute == "glasses" || r.spec.attribute == "beard" || r.spec.attribute == "hair_blond";
+    EXPECT_EQ(r.reversal.by_presence, yes_no) << r.spec.target;
+    EXPECT_GE(r.reversal.measure(), 0.0);
+    EXPECT_LE(r.reversal.measure(), 1.0);
+    EXPECT_GE(r.reversal.holders, 0);
+    EXPECT_LE(r.reversal.holders, e.images);
     EXPECT_TRUE(std::isfinite(r.mean_change_plus) && std::isfinite(r.mean_change_minus));
     EXPECT_TRUE(std::isfinite(r.named_effect));
     ASSERT_EQ(r.other_effects.size(), side_effect_attributes().size());
@@ -90,6 +143,10 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   const std::string md = to_markdown(e);
   for (const auto& p : default_edit_prompts()) EXPECT_NE(md.find("| " + p.target + " |"), std::string::npos);
   EXPECT_NE(md.find("reconstruction PSNR"), std::string::npos);
+  EXPECT_NE(md.find("| face with a beard | "), std::string::npos);
+  EXPECT_NE(md.find("faces with it"), std::string::npos);  // the yes/no attributes' table
+  EXPECT_EQ(json["prompts"][3]["reversal"]["by_presence"], true);
+  EXPECT_EQ(json["prompts"][0]["reversal"]["by_presence"], false);
   EXPECT_NE(md.find("What the reconstruction keeps"), std::string::npos);
   EXPECT_EQ(json["reconstruction_kept"].size(), side_effect_attributes().size());
   // Unit directions (or none, where the mask keeps no channel): |cosine| <= 1, symmetric.
