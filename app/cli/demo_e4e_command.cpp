@@ -55,6 +55,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
   o.seed = seed_option(args);
   o.attribute_weight = weight_option(args, "attribute-weight", o.attribute_weight);
   o.readout_weight = weight_option(args, "readout-weight", o.readout_weight);
+  o.delta_weight = weight_option(args, "delta-weight", o.delta_weight);
   o.init = init_file_option(args, "e4e");
   const auto data = args.value("data");
   if (data) o.real_every = 3;  // one step in three on the dataset's training portraits
@@ -105,6 +106,7 @@ int run_demo_train_e4e(const ParsedArgs& args) {
                                " steps  loss " + fixed(ev.losses.total, 4) + " (w " +
                                fixed(ev.losses.w, 4) + ", pixel " + fixed(ev.losses.pixel, 4) +
                                (o.readout_weight > 0 ? ", read-out " + fixed(ev.losses.readout, 4) : "") +
+                               ", delta " + fixed(ev.losses.delta, 3) +
                                ")  " + fixed(ev.images_per_second, 1) + " images/s";
       const auto now = Clock::now();
       if (tty) {

@@ -34,7 +34,8 @@ Usage:
                                 [--init FILE] [--attribute-weight W] [--latent-code-weight W]
                                 [--torgb-mix F]
   deltaedit demo train-e4e --generator FILE --out FILE [--data DIR] [--steps N] [--batch B]
-                          [--attribute-weight W] [--readout-weight W] [--init E4E.pt]
+                          [--attribute-weight W] [--readout-weight W] [--delta-weight W]
+                          [--init E4E.pt]
   deltaedit demo train-clip --data DIR --out DIR [--steps N] [--batch B] [--seed S] [--init DIR]
   deltaedit demo train-predictor --data DIR --out FILE [--steps N] [--seed S]
   deltaedit demo evaluate --models DIR --data DIR --predictor FILE [--count N] [--out report.md]
@@ -109,7 +110,7 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       clip-pairs (fine-tuned on counterpart pairs), clip-separate (then
                       with --delta-separation), clip-neutral (then with
                       --neutral-source), e4e, e4e-more (fine-tuned further, with
-                      --readout-weight), codes, real-codes (training portraits
+                      --readout-weight and --delta-weight), codes, real-codes (training portraits
                       inverted), counterparts, pair-codes (inverted too),
                       latent-pair-codes (the generator's own pairs), mapper (with
                       --delta-noise), relevance, predictor, calibrate, evaluate;
@@ -146,7 +147,10 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       fine-tunes an encoder of the same generator; --attribute-weight W (0)
                       weights the pixel loss like train-generator's; --readout-weight W (0)
                       adds W x the error of the attribute draws read from its W+ (against
-                      the true W's, or the dataset portraits' own attributes)
+                      the true W's, or the dataset portraits' own attributes);
+                      --delta-weight W (2e-4, e4e's) weights the delta regulariser, the
+                      distance of each W+ slot from the first: heavier keeps inversions
+                      where edits act as on the generator's own codes, at some PSNR
   demo train-predictor  the attribute predictor (a small CNN, independent of CLIP) on --data;
                       --out FILE (+ FILE.partial to resume); --steps (2500) --batch (64) --lr
   demo evaluate       held-out portraits of --data edited with the --models bundle at

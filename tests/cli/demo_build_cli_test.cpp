@@ -81,6 +81,7 @@ TEST(DemoBuildCli, QuickBuildMakesAWorkingBundleAndResumes) {
   // ... and so is its encoder.
   EXPECT_EQ(record["plan"]["e4e_more_steps"], 5);
   EXPECT_EQ(record["plan"]["readout_weight"], 0.3);
+  EXPECT_EQ(record["plan"]["e4e_delta_weight"], 0.01);
   EXPECT_EQ(io::sha256_file(bundle / "e4e.pt"), io::sha256_file(work / "e4e-more.pt"));
   for (const char* stage : {"dataset", "generator", "generator-regions", "generator-colour", "generator-mouth", "clip", "e4e-more", "clip-pairs", "clip-separate", "clip-neutral", "e4e", "codes", "counterparts", "pair-codes", "real-codes", "latent-pair-codes", "mapper", "relevance",
                             "predictor", "calibrate", "evaluate"})

@@ -219,6 +219,35 @@ TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
   EXPECT_THROW(E4eTrainer(g, small_config(), weighted_options, {}, state), std::runtime_error);
 }
 
+// The mean distance of each W+ slot from the first on fixed samples.
+double slot_spread(nets::LoadedGenerator& g, E4eTrainer& t) {
+  torch::NoGradGuard no_grad;
+  torch::manual_seed(98);
+  const auto images = g.net->forward_w(g.net->broadcast_w(g.net->mapping(torch::randn({32, g.net->style_dim()}))));
+  auto enc = t.encoder();
+  const auto wplus = encode_wplus(*enc, t.latent_avg(), images);  // [32, L, D]
+  return (wplus - wplus.narrow(1, 0, 1)).norm(2, -1).mean().item<double>();
+}
+
+// --delta-weight: e4e's delta regulariser counts in proportion to its weight, and a heavy one
+// keeps the W+ slots together (inversions an edit can move like the generator's own codes).
+TEST(DemoE4eTrainer, DeltaWeightCountsInProportionAndPullsTheSlotsTogether) {
+  auto g = small_generator();
+  auto heavy = quick_options(1);
+  heavy.delta_weight = 1.0;
+  const auto [p, h] = first_steps(g, heavy);
+  EXPECT_EQ(p.delta, h.delta);  // the same start and batch
+  EXPECT_GT(h.delta, 1e-4);
+  EXPECT_NEAR(h.total - p.total, (1.0 - quick_options(1).delta_weight) * h.delta, 1e-5 * h.total);
+
+  auto light_run = quick_options(40), heavy_run = quick_options(40);
+  heavy_run.delta_weight = 1.0;
+  E4eTrainer light_trainer(g, small_config(), light_run), heavy_trainer(g, small_config(), heavy_run);
+  light_trainer.train();
+  heavy_trainer.train();
+  EXPECT_LT(slot_spread(g, heavy_trainer), 0.5 * slot_spread(g, light_trainer));
+}
+
 // --readout-weight: one more term, the error of the attribute draws read from every W+ slot, in
 // proportion to its weight; on real images against their own draws, which it then needs.
 TEST(DemoE4eTrainer, ReadoutLossAddsTheAttributeDrawErrorInProportionToItsWeight) {
