@@ -297,7 +297,7 @@ std::string to_markdown(const EditEvaluation& e) {
   bool any_presence = false;
   for (const auto& p : e.prompts) any_presence = any_presence || p.reversal.by_presence;
   if (any_presence) {
-    m << "\n\* A yes/no attribute (glasses, a beard, a hair colour) can only be taken from the faces "
+    m << "\n\\* A yes/no attribute (glasses, a beard, a hair colour) can only be taken from the faces "
          "that have it: -alpha is measured on those (their reconstruction reads it, above 0.5), and on "
          "the others it must not add it; the figure is min(moved back on those with it, 1 - added to "
          "the others). Every face has some smile, so a regression's figure is over all images.\n\n"

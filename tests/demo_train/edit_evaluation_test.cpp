@@ -145,6 +145,8 @@ TEST(EditEvaluation, ReportsEveryPromptWithFiniteNumbersOnTheFixtureModels) {
   EXPECT_NE(md.find("reconstruction PSNR"), std::string::npos);
   EXPECT_NE(md.find("| face with a beard | "), std::string::npos);
   EXPECT_NE(md.find("faces with it"), std::string::npos);  // the yes/no attributes' table
+  // Its footnote is escaped, so that Markdown does not turn it into a list item.
+  EXPECT_NE(md.find("\n\\* A yes/no attribute"), std::string::npos);
   EXPECT_EQ(json["prompts"][3]["reversal"]["by_presence"], true);
   EXPECT_EQ(json["prompts"][0]["reversal"]["by_presence"], false);
   EXPECT_NE(md.find("What the reconstruction keeps"), std::string::npos);
