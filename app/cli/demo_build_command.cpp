@@ -203,6 +203,8 @@ int run_demo_build(const ParsedArgs& args) {
   const fs::path out = args.value("out").value_or("models/demo");
   const fs::path work = args.value("work").value_or("demo-work");
   const std::string seed = args.value("seed").value_or("0");
+  // A fine-tune's own batches: the build seed + k, so that it does not replay its start's.
+  const auto seed_plus = [&](uint64_t k) { return std::to_string(std::stoull(seed) + k); };
   const bool quick = args.flag("quick");
   const BuildPlan plan = quick ? BuildPlan::quick() : BuildPlan();
   std::vector<std::string> quiet;
@@ -321,7 +323,7 @@ int run_demo_build(const ParsedArgs& args) {
       // Fresh batches: the next seed.
       {"generator-mouth",
        generator_fine_tune(gen, colour_gen, plan.generator_mouth_steps, plan.mouth_attribute_weight,
-                           std::to_string(std::stoull(seed) + 1), {{"torgb-mix", number(plan.torgb_mix)}}),
+                           seed_plus(1), {{"torgb-mix", number(plan.torgb_mix)}}),
        run_demo_train_generator},
       {"clip",
        command({"demo", "train-clip"},
@@ -335,18 +337,18 @@ int run_demo_build(const ParsedArgs& args) {
       {"clip-pairs", clip_fine_tune("clip-pairs", "clip", plan.clip_pair_steps, seed, {}), run_demo_train_clip},
       // Fresh batches: the next seed.
       {"clip-separate",
-       clip_fine_tune("clip-separate", "clip-pairs", plan.clip_separate_steps, std::to_string(std::stoull(seed) + 1),
+       clip_fine_tune("clip-separate", "clip-pairs", plan.clip_separate_steps, seed_plus(1),
                       {{"delta-separation", number(plan.delta_separation)}}),
        run_demo_train_clip},
       // Fresh batches again.
       {"clip-neutral",
-       clip_fine_tune("clip-neutral", "clip-separate", plan.clip_neutral_steps, std::to_string(std::stoull(seed) + 2),
+       clip_fine_tune("clip-neutral", "clip-separate", plan.clip_neutral_steps, seed_plus(2),
                       {{"delta-separation", number(plan.delta_separation)},
                        {"neutral-source", number(plan.neutral_source)}}),
        run_demo_train_clip},
       {"e4e", e4e_training(first_e4e, plan.e4e_steps, seed, {}, 0, 0), run_demo_train_e4e},
       // Fresh batches: the next seed.
-      {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, std::to_string(std::stoull(seed) + 1), first_e4e,
+      {"e4e-more", e4e_training(e4e, plan.e4e_more_steps, seed_plus(1), first_e4e,
                                 plan.readout_weight, plan.e4e_delta_weight),
        run_demo_train_e4e},
       {"codes", sampled_codes(codes, plan.codes, quiet), run_generate_codes},

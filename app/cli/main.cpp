@@ -110,9 +110,9 @@ Demo domain (docs/demo_domain.md): procedural cartoon portraits with captions
                       clip-pairs (fine-tuned on counterpart pairs), clip-separate (then
                       with --delta-separation), clip-neutral (then with
                       --neutral-source), e4e, e4e-more (fine-tuned further, with
-                      --readout-weight and --delta-weight), codes, real-codes (training portraits
-                      inverted), counterparts, pair-codes (inverted too),
-                      latent-pair-codes (the generator's own pairs), mapper (with
+                      --readout-weight and --delta-weight), codes, real-codes
+                      (training portraits inverted), counterparts, pair-codes (inverted
+                      too), latent-pair-codes (the generator's own pairs), mapper (with
                       --delta-noise), relevance, predictor, calibrate, evaluate;
                       resumable, a finished stage is skipped (calibrate and evaluate
                       always rerun);

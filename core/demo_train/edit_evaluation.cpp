@@ -179,14 +179,13 @@ EditEvaluation evaluate_edits(engine::EditEngine& engine, const AttributePredict
     r.spec = o.prompts[p];
     const int64_t k = named[p];
     const double dir = r.spec.direction >= 0 ? 1.0 : -1.0;
-    const auto plus_v = v.select(1, 2 + 2 * static_cast<int64_t>(p));
-    const auto minus_v = v.select(1, 3 + 2 * static_cast<int64_t>(p));
-    const auto d_plus_s = (s.select(1, 2 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k) * dir;
+    const int64_t plus_row = 2 + 2 * static_cast<int64_t>(p), minus_row = plus_row + 1;
+    const auto plus_v = v.select(1, plus_row), minus_v = v.select(1, minus_row);  // [N, K]
+    const auto d_plus_s = (s.select(1, plus_row) - recon_s).select(1, k) * dir;
     r.right_way_plus = (d_plus_s > 0).to(torch::kDouble).mean().item<double>();
-    const auto minus_change = (s.select(1, 3 + 2 * static_cast<int64_t>(p)) - recon_s).select(1, k);  // [N]
+    const auto minus_change = (s.select(1, minus_row) - recon_s).select(1, k);  // [N]
     r.reversal = measure_reversal(is_presence_score(k), r.spec.direction, recon_v.select(1, k),
                                   plus_v.select(1, k), minus_v.select(1, k), minus_change);
-    r.reverse_minus = r.reversal.all;
     const auto d_plus = plus_v - recon_v;  // [N, K]
     r.mean_change_plus = (d_plus.select(1, k) * dir).mean().item<double>();
     r.mean_change_minus = ((minus_v - recon_v).select(1, k) * dir).mean().item<double>();
@@ -246,7 +245,7 @@ nlohmann::json to_json(const EditEvaluation& e) {
                             {"attribute", p.spec.attribute},
                             {"direction", p.spec.direction},
                             {"right_way_plus", p.right_way_plus},
-                            {"reverse_minus", p.reverse_minus},
+                            {"reverse_minus", p.reversal.all},
                             {"reversal", {{"by_presence", p.reversal.by_presence},
                                           {"measure", p.reversal.measure()},
                                           {"holders", p.reversal.holders},

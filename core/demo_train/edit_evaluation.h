@@ -77,8 +77,7 @@ Reversal measure_reversal(bool by_presence, int direction, const torch::Tensor& 
 struct PromptEvaluation {
   EditPromptSpec spec;
   double right_way_plus = 0;   // fraction of images whose named score moved the right way at +alpha
-  double reverse_minus = 0;    // ... the opposite way at -alpha (= reversal.all)
-  Reversal reversal;
+  Reversal reversal;           // how -alpha undoes it (reversal.all: the opposite way at -alpha)
   double mean_change_plus = 0;   // mean signed change of the named value (towards `direction` > 0)
   double mean_change_minus = 0;
   double named_effect = 0;       // |mean change at +alpha| in held-out standard deviations

@@ -57,15 +57,26 @@ E4eTrainOptions quick_options(int64_t steps) {
 struct Errors {
   double w = 0, pixel = 0;
 };
-Errors fixed_sample_errors(nets::LoadedGenerator& g, E4eTrainer& t) {
+// 32 fixed samples: their W+ [32, L, D], images and the trainer's encoding of them [32, L, D].
+struct FixedEncoding {
+  torch::Tensor w, images, wplus;
+};
+FixedEncoding encode_fixed_samples(nets::LoadedGenerator& g, E4eTrainer& t) {
   torch::NoGradGuard no_grad;
   torch::manual_seed(99);
-  const auto w = g.net->broadcast_w(g.net->mapping(torch::randn({32, g.net->style_dim()})));
-  const auto images = g.net->forward_w(w);
+  FixedEncoding f;
+  f.w = g.net->broadcast_w(g.net->mapping(torch::randn({32, g.net->style_dim()})));
+  f.images = g.net->forward_w(f.w);
   auto enc = t.encoder();
-  const auto wplus = encode_wplus(*enc, t.latent_avg(), images);
-  return {(wplus - w).pow(2).mean().item<double>(),
-          (g.net->forward_w(wplus) - images).pow(2).mean().item<double>()};
+  f.wplus = encode_wplus(*enc, t.latent_avg(), f.images);
+  return f;
+}
+
+Errors fixed_sample_errors(nets::LoadedGenerator& g, E4eTrainer& t) {
+  torch::NoGradGuard no_grad;
+  const auto f = encode_fixed_samples(g, t);
+  return {(f.wplus - f.w).pow(2).mean().item<double>(),
+          (g.net->forward_w(f.wplus) - f.images).pow(2).mean().item<double>()};
 }
 
 TEST(DemoE4eConfig, RoundTripsThroughTheProductsInference) {
@@ -219,13 +230,9 @@ TEST(DemoE4eTrainer, AttributeWeightReweightsThePixelLoss) {
   EXPECT_THROW(E4eTrainer(g, small_config(), weighted_options, {}, state), std::runtime_error);
 }
 
-// The mean distance of each W+ slot from the first on fixed samples.
+// The mean distance of each W+ slot from the first on the fixed samples.
 double slot_spread(nets::LoadedGenerator& g, E4eTrainer& t) {
-  torch::NoGradGuard no_grad;
-  torch::manual_seed(98);
-  const auto images = g.net->forward_w(g.net->broadcast_w(g.net->mapping(torch::randn({32, g.net->style_dim()}))));
-  auto enc = t.encoder();
-  const auto wplus = encode_wplus(*enc, t.latent_avg(), images);  // [32, L, D]
+  const auto wplus = encode_fixed_samples(g, t).wplus;  // [32, L, D]
   return (wplus - wplus.narrow(1, 0, 1)).norm(2, -1).mean().item<double>();
 }
 

@@ -21,7 +21,6 @@ namespace fs = std::filesystem;
 PromptEvaluation prompt(double plus, double minus, double ratio, bool passes) {
   PromptEvaluation p;
   p.right_way_plus = plus;
-  p.reverse_minus = minus;
   p.reversal.all = minus;  // a regression's reversal: over all images
   p.worst_other_ratio = ratio;
   p.passes = passes;
